@@ -1,0 +1,1 @@
+//! AT command session core (sans-IO): bytes in, events out, time passed in.

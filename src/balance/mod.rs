@@ -1,0 +1,1 @@
+//! Understanding carrier replies: remaining / used / total data, money, expiry.

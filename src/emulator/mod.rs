@@ -1,0 +1,1 @@
+//! A modem on a pseudo-terminal, for tests, demos and `balance --simulate`.

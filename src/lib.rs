@@ -1,0 +1,18 @@
+//! simquota — how much mobile data is left on this SIM?
+//!
+//! The library behind the `simquota` binary. Data flows one way (see `DESIGN.md`):
+//! bytes from the modem become AT events ([`at`]), events become text ([`codec`], [`ussd`],
+//! [`sms`]), and text becomes a reading ([`balance`]). The protocol core is sans-IO: the
+//! drivers in [`modem`] and the [`emulator`] only move bytes and time in and out of it.
+#![warn(missing_docs)]
+
+pub mod at;
+pub mod balance;
+pub mod carrier;
+pub mod cli;
+pub mod codec;
+pub mod emulator;
+pub mod modem;
+pub mod sms;
+pub mod transcript;
+pub mod ussd;

@@ -1,0 +1,1 @@
+//! Drivers that run the AT session core over a serial port.

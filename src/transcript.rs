@@ -1,0 +1,1 @@
+//! Transcripts (`.atx`): recorded AT conversations, replayed by the emulator and tests.

@@ -1,0 +1,1 @@
+//! USSD: `+CUSD` payload decoding and the request/response flow.
