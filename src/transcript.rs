@@ -274,6 +274,45 @@ pub fn escape(bytes: &[u8]) -> String {
     out
 }
 
+/// A copy of `t` with identifiers hidden, for sharing: every token of 10–20 decimal digits
+/// (IMSI, ICCID, IMEI, phone numbers; optionally with a leading `+`) keeps its first five digits
+/// (the MCC-MNC of an IMSI, useful for carrier support) and has the rest replaced by `0`.
+/// Tokens that look like UCS-2 hex (every 4-digit group starting `00`) are left alone.
+pub fn redact(t: &Transcript) -> Transcript {
+    let mut out = t.clone();
+    for s in &mut out.steps {
+        if let Step::Send(b) | Step::Recv(b) = s {
+            *b = redact_bytes(b);
+        }
+    }
+    out
+}
+
+fn redact_bytes(b: &[u8]) -> Vec<u8> {
+    let mut out = b.to_vec();
+    let mut i = 0;
+    while i < out.len() {
+        if !out[i].is_ascii_digit() || (i > 0 && out[i - 1].is_ascii_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < out.len() && out[i].is_ascii_digit() {
+            i += 1;
+        }
+        let token_ends = i >= out.len() || !out[i].is_ascii_alphanumeric();
+        let len = i - start;
+        let token = &out[start..i];
+        let ucs2_like = len % 4 == 0 && token.chunks(4).all(|c| c.starts_with(b"00"));
+        if token_ends && (10..=20).contains(&len) && !ucs2_like {
+            for d in &mut out[start + 5..i] {
+                *d = b'0';
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,6 +368,26 @@ mod tests {
         assert!(Transcript::parse("< \\x4").is_err());
         assert!(Transcript::parse("< \\u{110000}").is_err());
         assert!(Transcript::parse("< abc\\").is_err());
+    }
+
+    #[test]
+    fn redaction_hides_identifiers_but_not_hex_text() {
+        let t = Transcript {
+            headers: vec![],
+            steps: vec![
+                Step::Recv(b"\r\n440101234567890\r\n".to_vec()),
+                Step::Recv(b"+CCID: 8981100012345678901\r\n".to_vec()),
+                Step::Recv(b"+CUSD: 0,\"00320032003200300020\",72".to_vec()),
+                Step::Send(b"AT+CMGS=\"+819012345678\"\r".to_vec()),
+                Step::Recv(b"+CSQ: 20,99".to_vec()),
+            ],
+        };
+        let r = redact(&t);
+        assert_eq!(r.steps[0], Step::Recv(b"\r\n440100000000000\r\n".to_vec()));
+        assert_eq!(r.steps[1], Step::Recv(b"+CCID: 8981100000000000000\r\n".to_vec()));
+        assert_eq!(r.steps[2], t.steps[2]);
+        assert_eq!(r.steps[3], Step::Send(b"AT+CMGS=\"+819010000000\"\r".to_vec()));
+        assert_eq!(r.steps[4], t.steps[4]);
     }
 
     proptest::proptest! {

@@ -1,6 +1,410 @@
-//! Command-line interface: argument parsing, running, rendering, exit codes.
+//! Command-line interface: argument parsing ([`args`]), running, rendering, exit codes.
+//!
+//! Exit codes (documented in the README, stable for scripts):
+//! 0 ok · 1 modem/port problem · 2 usage · 3 reply not understood · 4 remaining below
+//! `--warn-below` · 5 the carrier/network gave no usable answer · 6 SIM or registration problem.
+
+pub mod args;
+mod render;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use serde_json::json;
+
+use crate::emulator::scenario::Scenario;
+use crate::emulator::sim::SimModem;
+use crate::emulator::{replay::Replay, Emulator, Family};
+use crate::modem::{Modem, ModemError, OpenOptions};
+use crate::transcript::Transcript;
+use crate::ussd::{self, flow::UssdOptions, Charset, DecodeOverrides};
+use args::{CharsetArg, Cli, Cmd, DecodeCmd, FamilyArg, PortArgs};
+
+/// Documented exit codes.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// The modem or port failed (not found, busy, not a modem, vanished, timed out).
+    pub const MODEM: u8 = 1;
+    /// Bad arguments.
+    pub const USAGE: u8 = 2;
+    /// A reply arrived but was not understood (the raw text is shown).
+    pub const NOT_UNDERSTOOD: u8 = 3;
+    /// Remaining data is below `--warn-below`.
+    pub const BELOW_THRESHOLD: u8 = 4;
+    /// The carrier or network gave no usable answer (no reply, not supported, refused).
+    pub const NO_ANSWER: u8 = 5;
+    /// SIM or registration problem (no SIM, PIN needed, not registered).
+    pub const SIM: u8 = 6;
+}
+
+/// An error on its way to the user: a message (what went wrong and what to try) and an exit code.
+#[derive(Debug)]
+pub struct Failure {
+    /// Exit code.
+    pub code: u8,
+    /// Message for stderr.
+    pub message: String,
+}
+
+impl Failure {
+    fn new(code: u8, message: impl Into<String>) -> Self {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<ModemError> for Failure {
+    fn from(e: ModemError) -> Self {
+        let code = match &e {
+            ModemError::Rejected { result, .. } if result.is_sim_problem() => exit::SIM,
+            _ => exit::MODEM,
+        };
+        Failure::new(code, e.to_string())
+    }
+}
+
+impl From<ussd::flow::UssdError> for Failure {
+    fn from(e: ussd::flow::UssdError) -> Self {
+        match e {
+            ussd::flow::UssdError::Modem(m) => m.into(),
+            ussd::flow::UssdError::BadCode { .. } => Failure::new(exit::USAGE, e.to_string()),
+            other => Failure::new(exit::NO_ANSWER, other.to_string()),
+        }
+    }
+}
 
 /// Entry point of the `simquota` binary.
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("simquota: cannot start: {e}");
+            return ExitCode::from(exit::MODEM);
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("simquota: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub async fn run(cli: Cli) -> Result<u8, Failure> {
+    match cli.command {
+        Cmd::Balance(a) => balance(a).await,
+        Cmd::Ussd(a) => ussd_cmd(a).await,
+        Cmd::Info(a) => info(a).await,
+        Cmd::Emulate(a) => emulate(a).await,
+        Cmd::Decode(d) => decode(d),
+    }
+}
+
+fn family(f: FamilyArg) -> Family {
+    match f {
+        FamilyArg::Huawei => Family::Huawei,
+        FamilyArg::Quectel => Family::Quectel,
+        FamilyArg::Zte => Family::Zte,
+    }
+}
+
+fn charset(c: CharsetArg) -> Charset {
+    match c {
+        CharsetArg::Gsm => Charset::Gsm,
+        CharsetArg::Ucs2 => Charset::Ucs2,
+        CharsetArg::Ira => Charset::Ira,
+        CharsetArg::Hex => Charset::Hex,
+    }
+}
+
+fn load_scenario(path: Option<&Path>) -> Result<Scenario, Failure> {
+    match path {
+        None => Ok(Scenario::builtin_default()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                Failure::new(exit::USAGE, format!("cannot read scenario {}: {e}", p.display()))
+            })?;
+            Scenario::parse(&text)
+                .map_err(|e| Failure::new(exit::USAGE, format!("scenario {}: {e}", p.display())))
+        }
+    }
+}
+
+/// An open modem, plus the emulator behind it when simulating (kept alive while in use).
+struct Session {
+    modem: Modem,
+    port: PathBuf,
+    record: Option<PathBuf>,
+    _emulator: Option<Emulator>,
+}
+
+async fn open(p: &PortArgs) -> Result<Session, Failure> {
+    let (port, emulator) = if p.simulate {
+        let scenario = load_scenario(p.scenario.as_deref())?;
+        let dev = SimModem::new(family(p.profile), scenario);
+        let emu = Emulator::spawn(Box::new(dev), None).map_err(|e| {
+            Failure::new(exit::MODEM, format!("cannot start the built-in emulator: {e}"))
+        })?;
+        (emu.path().to_path_buf(), Some(emu))
+    } else {
+        match &p.port {
+            Some(port) => (port.clone(), None),
+            None => {
+                return Err(Failure::new(
+                    exit::USAGE,
+                    "no modem port given: pass --port /dev/ttyUSB2 (the modem's AT port), or --simulate to try the built-in emulator",
+                ))
+            }
+        }
+    };
+    let mut modem = Modem::open(&port, &OpenOptions::default()).await?;
+    if p.record.is_some() {
+        modem.start_recording(vec![
+            ("atx".into(), "1".into()),
+            ("source".into(), "recorded by simquota --record".into()),
+        ]);
+    }
+    Ok(Session {
+        modem,
+        port,
+        record: p.record.clone(),
+        _emulator: emulator,
+    })
+}
+
+impl Session {
+    /// Restores the modem and writes the recording.
+    async fn finish(self) -> Result<(), Failure> {
+        let (failures, transcript) = self.modem.close().await;
+        for f in failures {
+            eprintln!("simquota: warning: could not restore a modem setting: {f}");
+        }
+        if let (Some(path), Some(t)) = (self.record, transcript) {
+            let text = crate::transcript::redact(&t).render();
+            std::fs::write(&path, text).map_err(|e| {
+                Failure::new(exit::MODEM, format!("cannot write {}: {e}", path.display()))
+            })?;
+            eprintln!("simquota: transcript written to {}", path.display());
+        }
+        Ok(())
+    }
+}
+
+async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
+    let mut s = open(&a.port).await?;
+    let id = s.modem.identify().await?;
+    let code = match (&a.ussd, a.port.simulate) {
+        (Some(c), _) => c.clone(),
+        (None, true) => "*100#".to_string(),
+        (None, false) => {
+            let _ = s.finish().await;
+            return Err(Failure::new(
+                exit::USAGE,
+                "no USSD code known for this SIM: pass --ussd CODE (e.g. --ussd '*100#')",
+            ));
+        }
+    };
+    let mut opts = UssdOptions {
+        first_timeout: Duration::from_secs(a.timeout),
+        replies: a.replies.clone(),
+        ..UssdOptions::default()
+    };
+    let outcome = ussd::flow::run(&mut s.modem, &code, &mut opts).await;
+    let port = s.port.clone();
+    s.finish().await?;
+    let outcome = outcome?;
+    let text = outcome
+        .last_text()
+        .map(|t| t.text.clone())
+        .unwrap_or_default();
+    let opts = crate::balance::ParseOptions::today();
+    let reading = crate::balance::parse(&text, &opts);
+    if a.port.json {
+        let v = json!({
+            "schema_version": 1,
+            "method": "ussd",
+            "request": code,
+            "reply_text": text,
+            "remaining_bytes": reading.remaining_bytes,
+            "reading": reading,
+            "port": port.to_string_lossy(),
+            "modem": id,
+            "ussd": outcome,
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        print!("{}", render::balance(&code, &text, &reading, &id));
+    }
+    Ok(if reading.understood {
+        exit::OK
+    } else {
+        exit::NOT_UNDERSTOOD
+    })
+}
+
+async fn ussd_cmd(a: args::UssdArgs) -> Result<u8, Failure> {
+    let mut s = open(&a.port).await?;
+    if a.cancel {
+        let r = ussd::flow::cancel(&mut s.modem).await;
+        s.finish().await?;
+        let r = r?;
+        println!("USSD session cancelled ({r})");
+        return Ok(exit::OK);
+    }
+    let code = a.code.clone().unwrap_or_default();
+    let interactive = a.replies.is_empty() && std::io::stdin().is_terminal() && !a.port.json;
+    let mut opts = UssdOptions {
+        first_timeout: Duration::from_secs(a.timeout),
+        replies: a.replies.clone(),
+        overrides: DecodeOverrides {
+            dcs: a.dcs,
+            charset: a.charset.map(charset),
+            ..DecodeOverrides::default()
+        },
+        ..UssdOptions::default()
+    };
+    if interactive {
+        opts.ask = Some(Box::new(|text| {
+            println!("{}", text.text);
+            eprint!("reply (empty to end)> ");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).ok()?;
+            let line = line.trim().to_string();
+            (!line.is_empty()).then_some(line)
+        }));
+    }
+    let outcome = ussd::flow::run(&mut s.modem, &code, &mut opts).await;
+    let port = s.port.clone();
+    s.finish().await?;
+    let outcome = outcome?;
+    if a.port.json {
+        let v = json!({
+            "schema_version": 1,
+            "request": code,
+            "port": port.to_string_lossy(),
+            "reply_text": outcome.last_text().map(|t| t.text.clone()),
+            "exchanges": outcome.exchanges,
+            "style": outcome.style,
+            "cancelled_menu": outcome.cancelled_menu,
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        print!("{}", render::ussd(&outcome, interactive));
+    }
+    Ok(exit::OK)
+}
+
+async fn info(p: PortArgs) -> Result<u8, Failure> {
+    let mut s = open(&p).await?;
+    let id = s.modem.identify().await;
+    let port = s.port.clone();
+    s.finish().await?;
+    let id = id?;
+    if p.json {
+        let v = json!({ "schema_version": 1, "port": port.to_string_lossy(), "modem": id });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        print!("{}", render::info(&port, &id));
+    }
+    Ok(exit::OK)
+}
+
+async fn emulate(a: args::EmulateArgs) -> Result<u8, Failure> {
+    let device: Box<dyn crate::emulator::Device + Send> = match &a.transcript {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Failure::new(exit::USAGE, format!("cannot read {}: {e}", path.display()))
+            })?;
+            let t = Transcript::parse(&text)
+                .map_err(|e| Failure::new(exit::USAGE, format!("{}: {e}", path.display())))?;
+            Box::new(Replay::new(&t, std::time::Instant::now()))
+        }
+        None => {
+            let mut m = SimModem::new(family(a.profile), load_scenario(a.scenario.as_deref())?);
+            if let Some(n) = a.noise {
+                m.set_noise_interval((n > 0).then(|| Duration::from_secs(n)));
+            }
+            Box::new(m)
+        }
+    };
+    let emu = Emulator::spawn(device, a.link.as_deref())
+        .map_err(|e| Failure::new(exit::MODEM, format!("cannot open a pseudo-terminal: {e}")))?;
+    println!("{}", emu.path().display());
+    if let Some(l) = &a.link {
+        eprintln!("simquota: emulator on {} (linked from {})", emu.path().display(), l.display());
+    }
+    // Flush so a script reading our stdout sees the path at once.
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let replay = a.transcript.is_some();
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            _ = tokio::time::sleep(Duration::from_millis(50)) => {
+                if replay && emu.is_finished() { break; }
+            }
+        }
+    }
+    match emu.stop() {
+        Some(Err(diff)) => {
+            eprintln!("simquota: transcript mismatch:\n{diff}");
+            Ok(exit::MODEM)
+        }
+        Some(Ok(())) => {
+            eprintln!("simquota: transcript replayed to its end");
+            Ok(exit::OK)
+        }
+        None if replay => {
+            eprintln!("simquota: transcript not finished: the client stopped early");
+            Ok(exit::MODEM)
+        }
+        None => Ok(exit::OK),
+    }
+}
+
+fn decode(d: DecodeCmd) -> Result<u8, Failure> {
+    match d {
+        DecodeCmd::Ussd {
+            payload,
+            dcs,
+            cscs,
+            json,
+        } => {
+            // Accept a whole `+CUSD:` line as well as a bare payload.
+            let (payload, dcs) = if payload.trim_start().starts_with("+CUSD") {
+                let c = ussd::parse_cusd(&payload)
+                    .map_err(|e| Failure::new(exit::USAGE, e.to_string()))?;
+                (c.text.unwrap_or_default(), dcs.or(c.dcs))
+            } else {
+                (payload, dcs)
+            };
+            let t = ussd::decode_payload(
+                &payload,
+                dcs,
+                charset(cscs),
+                &DecodeOverrides::default(),
+            );
+            if json {
+                println!("{}", serde_json::to_string_pretty(&t).unwrap_or_default());
+            } else {
+                println!("{}", t.text);
+                for w in &t.warnings {
+                    eprintln!("warning: {w}");
+                }
+            }
+            Ok(exit::OK)
+        }
+    }
 }

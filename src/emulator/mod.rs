@@ -1,1 +1,193 @@
 //! A modem on a pseudo-terminal, for tests, demos and `balance --simulate`.
+//!
+//! The emulator is a real serial device: `serialport::TTYPort::pair()` gives a PTY pair; the
+//! emulator keeps the master end and the client opens the slave path through the very same
+//! serial stack it uses for a USB modem. Nothing is shared with the client side.
+//!
+//! Behaviour lives in sans-IO [`Device`]s (bytes in, timed chunks out): [`sim::SimModem`]
+//! acts like a modem family on a carrier [`scenario::Scenario`]; [`replay::Replay`] plays the
+//! modem side of a recorded transcript. [`Emulator::spawn`] runs one on a PTY in a thread.
+
+pub mod replay;
+pub mod scenario;
+pub mod sim;
+
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serialport::{SerialPort, TTYPort};
+
+/// A modem family: how identity, errors and USSD encodings look on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    /// Huawei E3372/E160-like: packed GSM 7-bit USSD hex, `^RSSI` noise, `COMMAND NOT SUPPORT`.
+    Huawei,
+    /// Quectel EC25-like: text in the TE character set (`AT+CSCS`), plain requests.
+    Quectel,
+    /// ZTE MF-series-like: UCS-2 hex replies mislabelled with a GSM DCS.
+    Zte,
+}
+
+impl Family {
+    /// All families, for tests that cover every profile.
+    pub const ALL: [Family; 3] = [Family::Huawei, Family::Quectel, Family::Zte];
+
+    /// Parses `huawei`, `quectel` or `zte`.
+    pub fn parse(s: &str) -> Option<Family> {
+        match s.to_ascii_lowercase().as_str() {
+            "huawei" => Some(Family::Huawei),
+            "quectel" => Some(Family::Quectel),
+            "zte" => Some(Family::Zte),
+            _ => None,
+        }
+    }
+
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Huawei => "huawei",
+            Family::Quectel => "quectel",
+            Family::Zte => "zte",
+        }
+    }
+}
+
+/// The modem side of the conversation, sans-IO.
+pub trait Device {
+    /// Bytes the host wrote.
+    fn handle_input(&mut self, now: Instant, bytes: &[u8]);
+    /// The next chunk due at `now`, if any.
+    fn poll_output(&mut self, now: Instant) -> Option<Vec<u8>>;
+    /// When the next chunk falls due.
+    fn poll_timeout(&self) -> Option<Instant>;
+    /// `Some` when the device has finished (a replay that ran to its end or went wrong).
+    fn outcome(&self) -> Option<Result<(), String>> {
+        None
+    }
+}
+
+/// A device running on a pseudo-terminal in a background thread.
+pub struct Emulator {
+    path: PathBuf,
+    link: Option<PathBuf>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<Option<Result<(), String>>>>,
+}
+
+impl Emulator {
+    /// Opens a PTY pair and runs `device` on its master end. The slave path is what a client
+    /// opens; when `link` is given it becomes a symlink to that path (replacing an old link).
+    pub fn spawn(device: Box<dyn Device + Send>, link: Option<&Path>) -> io::Result<Emulator> {
+        let (master, slave) = TTYPort::pair().map_err(io::Error::other)?;
+        let path = PathBuf::from(
+            slave
+                .name()
+                .ok_or_else(|| io::Error::other("the pseudo-terminal has no name"))?,
+        );
+        if let Some(link) = link {
+            if link.symlink_metadata().is_ok() {
+                std::fs::remove_file(link)?;
+            }
+            std::os::unix::fs::symlink(&path, link)?;
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop2 = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("simquota-emulator".into())
+            .spawn(move || run(master, slave, device, &stop2))?;
+        Ok(Emulator {
+            path,
+            link: link.map(Path::to_path_buf),
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// The serial device path a client opens.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// True once a replay has finished (or failed) and the thread has ended.
+    pub fn is_finished(&self) -> bool {
+        self.thread.as_ref().is_none_or(|t| t.is_finished())
+    }
+
+    /// Stops the device and returns its outcome.
+    pub fn stop(mut self) -> Option<Result<(), String>> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.take().and_then(|t| t.join().ok()).flatten()
+    }
+
+    /// Waits for the device to finish by itself (a replay), for at most `limit`.
+    pub fn wait(mut self, limit: Duration) -> Option<Result<(), String>> {
+        let end = Instant::now() + limit;
+        while !self.is_finished() && Instant::now() < end {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.take().and_then(|t| t.join().ok()).flatten()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        if let Some(link) = &self.link {
+            if std::fs::read_link(link).ok().as_deref() == Some(self.path.as_path()) {
+                let _ = std::fs::remove_file(link);
+            }
+        }
+    }
+}
+
+/// Longest wait between two looks at the stop flag.
+const TICK: Duration = Duration::from_millis(50);
+
+fn run(
+    mut master: TTYPort,
+    // Kept open so that the master never sees EIO while no client has the port open.
+    _slave: TTYPort,
+    mut device: Box<dyn Device + Send>,
+    stop: &AtomicBool,
+) -> Option<Result<(), String>> {
+    let mut buf = [0u8; 4096];
+    // After a replay finishes, give the client a moment to read the last chunk.
+    let mut finished_at: Option<Instant> = None;
+    while !stop.load(Ordering::Relaxed) {
+        let now = Instant::now();
+        while let Some(chunk) = device.poll_output(now) {
+            if master.write_all(&chunk).is_err() {
+                return device.outcome();
+            }
+            let _ = master.flush();
+        }
+        if device.outcome().is_some() {
+            let at = *finished_at.get_or_insert(now);
+            if now.duration_since(at) > Duration::from_millis(300) {
+                return device.outcome();
+            }
+        }
+        let wait = device
+            .poll_timeout()
+            .map(|t| t.saturating_duration_since(now))
+            .unwrap_or(TICK)
+            .clamp(Duration::from_millis(1), TICK);
+        let _ = master.set_timeout(wait);
+        match master.read(&mut buf) {
+            Ok(0) => std::thread::sleep(wait),
+            Ok(n) => device.handle_input(Instant::now(), &buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => {}
+            Err(_) => std::thread::sleep(wait),
+        }
+    }
+    device.outcome()
+}

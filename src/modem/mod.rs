@@ -1,1 +1,330 @@
-//! Drivers that run the AT session core over a serial port.
+//! The driver that runs the one sans-IO AT session over a serial port (tokio-serial).
+//!
+//! Invariants: exactly one command is in flight; URCs that arrive meanwhile are queued, never
+//! lost; every setting the driver changes is recorded and restored by [`Modem::close`]; the driver
+//! holds no protocol grammar of its own — it only moves bytes and time into [`crate::at::Session`].
+
+mod error;
+mod identity;
+
+pub use error::ModemError;
+pub use identity::Identity;
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_serial::{SerialPortBuilderExt, SerialStream};
+
+use crate::at::{Command, Event, FinalResult, Response, Session, SessionConfig, Urc};
+use crate::transcript::{Step, Transcript};
+
+/// How to open a modem port.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// Baud rate (ignored by USB modems, required by the API).
+    pub baud: u32,
+    /// How long the modem may take to answer the first `AT`.
+    pub probe_timeout: Duration,
+    /// Quieten Huawei `^RSSI`/`^BOOT` floods with `AT^CURC=0` (restored on close).
+    pub quiet_urcs: bool,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            baud: 115_200,
+            probe_timeout: Duration::from_millis(1500),
+            quiet_urcs: true,
+        }
+    }
+}
+
+/// An open modem: the port, the session core, queued URCs and what to restore.
+pub struct Modem {
+    port: SerialStream,
+    path: PathBuf,
+    session: Session,
+    urcs: VecDeque<Urc>,
+    /// Commands that put back what this driver changed, run in reverse order on close.
+    restore: Vec<String>,
+    /// Manufacturer as reported by `AT+CGMI` (for vendor quirks).
+    pub manufacturer: Option<String>,
+    recorder: Option<Recorder>,
+    /// Lines we could not classify, for `-v` diagnostics.
+    pub other_lines: Vec<String>,
+    buf: Vec<u8>,
+}
+
+/// Writes what went over the wire into a transcript (for `--record`).
+struct Recorder {
+    transcript: Transcript,
+    last: Instant,
+}
+
+impl Recorder {
+    fn note_time(&mut self) {
+        let now = Instant::now();
+        let gap = now.duration_since(self.last);
+        if gap >= Duration::from_millis(100) {
+            self.transcript
+                .steps
+                .push(Step::Pause(Duration::from_millis(gap.as_millis() as u64)));
+        }
+        self.last = now;
+    }
+}
+
+impl Modem {
+    /// Opens `path`, takes it exclusively, and makes sure something answers AT there.
+    pub async fn open(path: &Path, opts: &OpenOptions) -> Result<Modem, ModemError> {
+        let name = path.to_string_lossy().into_owned();
+        if !path.exists() {
+            return Err(ModemError::NoSuchPort { path: name });
+        }
+        let mut port = tokio_serial::new(&name, opts.baud)
+            .open_native_async()
+            .map_err(|e| ModemError::open(&name, e))?;
+        // TIOCEXCL: a second program opening the port gets EBUSY instead of a garbled session.
+        port.set_exclusive(true)
+            .map_err(|e| ModemError::open(&name, e))?;
+        let mut modem = Modem {
+            port,
+            path: path.to_path_buf(),
+            session: Session::new(SessionConfig::default()),
+            urcs: VecDeque::new(),
+            restore: Vec::new(),
+            manufacturer: None,
+            recorder: None,
+            other_lines: Vec::new(),
+            buf: vec![0u8; 4096],
+        };
+        modem.handshake(opts).await?;
+        Ok(modem)
+    }
+
+    /// Starts recording the conversation as a transcript.
+    pub fn start_recording(&mut self, headers: Vec<(String, String)>) {
+        self.recorder = Some(Recorder {
+            transcript: Transcript {
+                headers,
+                steps: Vec::new(),
+            },
+            last: Instant::now(),
+        });
+    }
+
+    /// The transcript recorded so far, if recording.
+    pub fn recording(&self) -> Option<&Transcript> {
+        self.recorder.as_ref().map(|r| &r.transcript)
+    }
+
+    /// The port path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn handshake(&mut self, opts: &OpenOptions) -> Result<(), ModemError> {
+        // Some modems eat the first command after open; a sleeping modem needs a nudge.
+        let mut answered = false;
+        for _ in 0..3 {
+            match self
+                .command(Command::new("AT").with_timeout(opts.probe_timeout / 3))
+                .await
+            {
+                Ok(_) => {
+                    answered = true;
+                    break;
+                }
+                Err(ModemError::Timeout { .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        if !answered {
+            let seen = self.other_lines.iter().take(3).cloned().collect::<Vec<_>>();
+            return Err(ModemError::NotAModem {
+                path: self.path.to_string_lossy().into_owned(),
+                seen,
+            });
+        }
+        // Echo off makes responses unambiguous; the session copes with echo either way, and
+        // echo is put back on at close because we cannot ask the modem what it was.
+        if self.ok("ATE0").await.is_ok() {
+            self.restore.push("ATE1".into());
+        }
+        if let Ok(lines) = self.ok("AT+CMEE?").await {
+            if let Some(old) = lines.iter().find_map(|l| l.strip_prefix("+CMEE:")) {
+                let old = old.trim().to_string();
+                if old != "1" && self.ok("AT+CMEE=1").await.is_ok() {
+                    self.restore.push(format!("AT+CMEE={old}"));
+                }
+            }
+        } else {
+            let _ = self.ok("AT+CMEE=1").await;
+        }
+        self.manufacturer = self
+            .ok("AT+CGMI")
+            .await
+            .ok()
+            .and_then(|l| identity::first_value(&l, "+CGMI"));
+        if opts.quiet_urcs && self.is_huawei() {
+            if let Ok(lines) = self.ok("AT^CURC?").await {
+                let old = lines
+                    .iter()
+                    .find_map(|l| l.strip_prefix("^CURC:"))
+                    .map(|s| s.trim().to_string());
+                if let Some(old) = old.filter(|o| o != "0") {
+                    if self.ok("AT^CURC=0").await.is_ok() {
+                        self.restore.push(format!("AT^CURC={old}"));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// True for Huawei-family firmware (vendor quirks: packed USSD requests, `^CURC`).
+    pub fn is_huawei(&self) -> bool {
+        self.manufacturer
+            .as_deref()
+            .is_some_and(|m| m.to_ascii_lowercase().contains("huawei"))
+    }
+
+    /// Records a command that undoes a change, run by [`Modem::close`].
+    pub fn push_restore(&mut self, cmd: impl Into<String>) {
+        self.restore.push(cmd.into());
+    }
+
+    /// Runs one command and returns its response, whatever the final result.
+    pub async fn command(&mut self, cmd: Command) -> Result<Response, ModemError> {
+        let text = cmd.text().to_string();
+        self.session
+            .submit(cmd, Instant::now())
+            .map_err(|e| ModemError::Protocol(e.to_string()))?;
+        loop {
+            self.flush().await?;
+            while let Some(ev) = self.session.poll_event() {
+                match ev {
+                    Event::Response(r) => return Ok(r),
+                    Event::TimedOut { .. } => {
+                        return Err(ModemError::Timeout { command: text });
+                    }
+                    other => self.keep(other),
+                }
+            }
+            self.pump(None).await?;
+        }
+    }
+
+    /// Runs a command that must end in `OK`; returns its intermediate lines.
+    pub async fn ok(&mut self, text: &str) -> Result<Vec<String>, ModemError> {
+        let r = self.command(Command::new(text)).await?;
+        match r.result {
+            FinalResult::Ok => Ok(r.lines),
+            result => Err(ModemError::Rejected {
+                command: text.to_string(),
+                result,
+            }),
+        }
+    }
+
+    /// Waits until a URC accepted by `want` arrives or `deadline` passes. URCs that are not
+    /// wanted stay queued for later callers.
+    pub async fn wait_urc(
+        &mut self,
+        deadline: Instant,
+        want: impl Fn(&Urc) -> bool,
+    ) -> Result<Option<Urc>, ModemError> {
+        loop {
+            while let Some(ev) = self.session.poll_event() {
+                self.keep(ev);
+            }
+            if let Some(i) = self.urcs.iter().position(&want) {
+                return Ok(self.urcs.remove(i));
+            }
+            if Instant::now() >= deadline {
+                return Ok(None);
+            }
+            self.flush().await?;
+            self.pump(Some(deadline)).await?;
+        }
+    }
+
+    /// Takes every queued URC.
+    pub fn drain_urcs(&mut self) -> Vec<Urc> {
+        while let Some(ev) = self.session.poll_event() {
+            self.keep(ev);
+        }
+        self.urcs.drain(..).collect()
+    }
+
+    fn keep(&mut self, ev: Event) {
+        match ev {
+            Event::Urc(u) => self.urcs.push_back(u),
+            Event::Other(l) => self.other_lines.push(l),
+            Event::Response(r) => self
+                .other_lines
+                .push(format!("late response to {}: {:?}", r.command, r.result)),
+            Event::TimedOut { command, .. } => {
+                self.other_lines.push(format!("{command} timed out"))
+            }
+            other => self.other_lines.push(format!("{other:?}")),
+        }
+    }
+
+    async fn flush(&mut self) -> Result<(), ModemError> {
+        while let Some(bytes) = self.session.poll_transmit() {
+            if let Some(r) = &mut self.recorder {
+                r.note_time();
+                r.transcript.steps.push(Step::Send(bytes.clone()));
+            }
+            self.port
+                .write_all(&bytes)
+                .await
+                .map_err(|e| ModemError::vanished(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Waits for bytes or for the session's next deadline (or `limit`), and feeds the session.
+    async fn pump(&mut self, limit: Option<Instant>) -> Result<(), ModemError> {
+        let deadline = match (self.session.poll_timeout(), limit) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let sleep_for = deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
+            .unwrap_or(Duration::from_secs(3600));
+        tokio::select! {
+            r = self.port.read(&mut self.buf) => {
+                let n = r.map_err(|e| ModemError::vanished(&self.path, e))?;
+                if n == 0 {
+                    return Err(ModemError::vanished(&self.path, std::io::Error::from(std::io::ErrorKind::UnexpectedEof)));
+                }
+                let bytes = &self.buf[..n];
+                if let Some(r) = &mut self.recorder {
+                    r.note_time();
+                    r.transcript.steps.push(Step::Recv(bytes.to_vec()));
+                }
+                self.session.handle_input(Instant::now(), bytes);
+            }
+            _ = tokio::time::sleep(sleep_for) => {
+                self.session.handle_timeout(Instant::now());
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts back every setting this driver changed, newest first, and closes the port.
+    /// Returns the restore commands that failed and the recorded transcript, if recording.
+    pub async fn close(mut self) -> (Vec<String>, Option<Transcript>) {
+        let mut failures = Vec::new();
+        while let Some(cmd) = self.restore.pop() {
+            if let Err(e) = self.ok(&cmd).await {
+                failures.push(format!("{cmd}: {e}"));
+            }
+        }
+        (failures, self.recorder.take().map(|r| r.transcript))
+    }
+}

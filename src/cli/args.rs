@@ -1,0 +1,162 @@
+//! Command-line arguments (clap derive): each flag defined once; parsing stays apart from running.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// How much mobile data do I have left? Asks the carrier over a cellular modem (USSD or SMS),
+/// decodes the reply in any language and says what it means.
+#[derive(Debug, Parser)]
+#[command(name = "simquota", version, about, long_about = None)]
+pub struct Cli {
+    /// Show the AT conversation on stderr (-v), and more detail (-vv).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// What to run.
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Check the remaining data and balance (USSD, or the emulator with --simulate).
+    Balance(BalanceArgs),
+    /// Send a USSD code and show the decoded reply (menus with --reply).
+    Ussd(UssdArgs),
+    /// Show the modem, SIM and network: manufacturer, model, IMEI, IMSI, ICCID, operator, signal.
+    Info(PortArgs),
+    /// Run a modem emulator on a pseudo-terminal (a profile + scenario, or replay a transcript).
+    Emulate(EmulateArgs),
+    /// Decode a raw payload by hand (for garbled replies).
+    #[command(subcommand)]
+    Decode(DecodeCmd),
+}
+
+/// Where the modem is.
+#[derive(Debug, Args, Clone)]
+pub struct PortArgs {
+    /// Serial port of the modem's AT interface, e.g. /dev/ttyUSB2.
+    #[arg(long, short = 'p', env = "SIMQUOTA_PORT")]
+    pub port: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the AT conversation to FILE as a transcript (.atx), IMSI/ICCID/IMEI/numbers redacted.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Run against the built-in modem emulator instead of a real modem.
+    #[arg(long)]
+    pub simulate: bool,
+    /// Emulated modem family for --simulate.
+    #[arg(long, value_enum, default_value_t = FamilyArg::Huawei, requires = "simulate")]
+    pub profile: FamilyArg,
+    /// Carrier scenario file (TOML) for --simulate.
+    #[arg(long, value_name = "FILE", requires = "simulate")]
+    pub scenario: Option<PathBuf>,
+}
+
+/// `simquota balance`.
+#[derive(Debug, Args)]
+pub struct BalanceArgs {
+    /// Port, output and emulator options.
+    #[command(flatten)]
+    pub port: PortArgs,
+    /// USSD code to ask (default: the carrier profile's, or *100# on the emulator).
+    #[arg(long, value_name = "CODE")]
+    pub ussd: Option<String>,
+    /// Answers for a USSD menu, in order.
+    #[arg(long = "reply", value_name = "TEXT")]
+    pub replies: Vec<String>,
+    /// Seconds to wait for the carrier's first reply.
+    #[arg(long, default_value_t = 60)]
+    pub timeout: u64,
+}
+
+/// `simquota ussd`.
+#[derive(Debug, Args)]
+pub struct UssdArgs {
+    /// The code to send, e.g. *100#.
+    #[arg(required_unless_present = "cancel")]
+    pub code: Option<String>,
+    /// Port, output and emulator options.
+    #[command(flatten)]
+    pub port: PortArgs,
+    /// Answers for a USSD menu, in order (interactive on a terminal when absent).
+    #[arg(long = "reply", value_name = "TEXT")]
+    pub replies: Vec<String>,
+    /// Cancel any open USSD session (AT+CUSD=2) and exit.
+    #[arg(long, conflicts_with = "code")]
+    pub cancel: bool,
+    /// Decode replies as if the DCS were N (for modems that mislabel it).
+    #[arg(long, value_name = "N")]
+    pub dcs: Option<u8>,
+    /// Decode replies as if the modem's character set were this.
+    #[arg(long, value_enum)]
+    pub charset: Option<CharsetArg>,
+    /// Seconds to wait for the first reply.
+    #[arg(long, default_value_t = 60)]
+    pub timeout: u64,
+}
+
+/// `simquota emulate`.
+#[derive(Debug, Args)]
+pub struct EmulateArgs {
+    /// A transcript (.atx) to replay instead of a behavioural modem.
+    pub transcript: Option<PathBuf>,
+    /// Modem family to behave like.
+    #[arg(long, value_enum, default_value_t = FamilyArg::Huawei)]
+    pub profile: FamilyArg,
+    /// Carrier scenario file (TOML); the built-in example carrier by default.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Make PATH a symlink to the pseudo-terminal (e.g. /tmp/modem).
+    #[arg(long, value_name = "PATH")]
+    pub link: Option<PathBuf>,
+    /// Seconds between Huawei ^RSSI status lines (0 = none).
+    #[arg(long, value_name = "SECS")]
+    pub noise: Option<u64>,
+}
+
+/// `simquota decode`.
+#[derive(Debug, Subcommand)]
+pub enum DecodeCmd {
+    /// Decode a +CUSD payload (hex or text) with a DCS and the modem's character set.
+    Ussd {
+        /// The payload as the modem printed it (without quotes), or a whole `+CUSD:` line.
+        payload: String,
+        /// The DCS the modem reported.
+        #[arg(long)]
+        dcs: Option<u8>,
+        /// The modem's AT+CSCS character set.
+        #[arg(long, value_enum, default_value_t = CharsetArg::Gsm)]
+        cscs: CharsetArg,
+        /// Print JSON (alphabet, raw, warnings).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Emulated modem families.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FamilyArg {
+    /// Huawei E3372/E160-like.
+    Huawei,
+    /// Quectel EC25-like.
+    Quectel,
+    /// ZTE MF-series-like.
+    Zte,
+}
+
+/// TE character sets (`AT+CSCS`).
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CharsetArg {
+    /// GSM 7-bit default alphabet bytes.
+    Gsm,
+    /// UCS-2 as hex.
+    Ucs2,
+    /// International Reference Alphabet (ASCII).
+    Ira,
+    /// Hex of unpacked septets.
+    Hex,
+}

@@ -1,0 +1,615 @@
+//! The behavioural modem: an AT command interpreter that acts like a Huawei-, Quectel- or
+//! ZTE-family USB modem on a given carrier scenario.
+//!
+//! Sans-IO like the client core: bytes in (`handle_input`), timed output chunks out
+//! (`poll_output`, `poll_timeout`). It keeps no state shared with the client side — the only
+//! way to talk to it is through the pseudo-terminal, as with a real modem.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use super::scenario::{Scenario, UssdReply};
+use super::{Device, Family};
+use crate::codec;
+
+/// Longest command line kept before the rest is dropped (as modems do with their input buffer).
+const MAX_LINE: usize = 4096;
+
+/// A final result of an emulated command.
+enum Final {
+    Ok,
+    Error,
+    /// `+CME ERROR` code (rendered according to `AT+CMEE`).
+    Cme(u16, &'static str),
+    /// Huawei's answer to commands it does not know.
+    NotSupported,
+}
+
+/// The emulated modem.
+pub struct SimModem {
+    family: Family,
+    scenario: Scenario,
+    echo: bool,
+    cmee: u8,
+    cscs: String,
+    curc: bool,
+    cfun: u8,
+    cusd_enabled: bool,
+    /// Code path of an open USSD menu session.
+    ussd_session: Option<Vec<String>>,
+    input: Vec<u8>,
+    out: VecDeque<(Instant, Vec<u8>)>,
+    next_noise: Option<Instant>,
+    noise_every: Option<Duration>,
+    /// Commands received, for diagnostics.
+    pub log: Vec<String>,
+}
+
+impl SimModem {
+    /// A modem of `family` on `scenario`.
+    pub fn new(family: Family, scenario: Scenario) -> Self {
+        SimModem {
+            family,
+            scenario,
+            echo: true,
+            cmee: 0,
+            cscs: "IRA".into(),
+            curc: true,
+            cfun: 1,
+            cusd_enabled: false,
+            ussd_session: None,
+            input: Vec::new(),
+            out: VecDeque::new(),
+            next_noise: None,
+            noise_every: match family {
+                Family::Huawei => Some(Duration::from_secs(2)),
+                _ => None,
+            },
+            log: Vec::new(),
+        }
+    }
+
+    /// Changes how often unsolicited status noise (Huawei `^RSSI`) is sent; `None` for never.
+    pub fn set_noise_interval(&mut self, every: Option<Duration>) {
+        self.noise_every = every;
+        self.next_noise = None;
+    }
+
+    fn push(&mut self, at: Instant, bytes: Vec<u8>) {
+        // Keep the queue ordered by time; equal times keep their order.
+        let pos = self
+            .out
+            .iter()
+            .position(|(t, _)| *t > at)
+            .unwrap_or(self.out.len());
+        self.out.insert(pos, (at, bytes));
+    }
+
+    fn info(&self) -> Identity {
+        match self.family {
+            Family::Huawei => Identity {
+                manufacturer: "huawei",
+                model: "E3372",
+                revision: "22.323.62.00.143",
+                imei: "866123456789012",
+            },
+            Family::Quectel => Identity {
+                manufacturer: "Quectel",
+                model: "EC25",
+                revision: "EC25EFAR06A06M4G",
+                imei: "867123456789015",
+            },
+            Family::Zte => Identity {
+                manufacturer: "ZTE CORPORATION",
+                model: "MF286D",
+                revision: "BD_MF286DV1.0.0B06",
+                imei: "868123456789018",
+            },
+        }
+    }
+
+    fn process_line(&mut self, now: Instant, line: &[u8]) {
+        let text = String::from_utf8_lossy(line).trim().to_string();
+        if self.echo {
+            let mut e = line.to_vec();
+            e.push(b'\r');
+            self.push(now, e);
+        }
+        if text.is_empty() {
+            return;
+        }
+        self.log.push(text.clone());
+        let upper = text.to_ascii_uppercase();
+        if !upper.starts_with("AT") {
+            // Real modems ignore input that is not a command.
+            return;
+        }
+        let mut lines: Vec<String> = Vec::new();
+        let fin = self.command(now, &text[2..], &mut lines);
+        let mut out = Vec::new();
+        for l in lines {
+            out.extend_from_slice(b"\r\n");
+            out.extend_from_slice(l.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        let fin = match fin {
+            Final::Ok => "OK".to_string(),
+            Final::Error => "ERROR".to_string(),
+            Final::NotSupported => "COMMAND NOT SUPPORT".to_string(),
+            Final::Cme(n, text) => match self.cmee {
+                0 => "ERROR".to_string(),
+                1 => format!("+CME ERROR: {n}"),
+                _ => format!("+CME ERROR: {text}"),
+            },
+        };
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(fin.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        self.push(now, out);
+    }
+
+    fn unknown(&self) -> Final {
+        match self.family {
+            Family::Huawei => Final::NotSupported,
+            _ => Final::Error,
+        }
+    }
+
+    fn sim_ready(&self) -> Result<(), Final> {
+        match self.scenario.network.pin.as_str() {
+            "READY" => Ok(()),
+            "absent" => Err(Final::Cme(10, "SIM not inserted")),
+            "SIM PUK" => Err(Final::Cme(12, "SIM PUK required")),
+            _ => Err(Final::Cme(11, "SIM PIN required")),
+        }
+    }
+
+    /// Executes one command (without the `AT` prefix); returns the final result.
+    fn command(&mut self, now: Instant, cmd: &str, lines: &mut Vec<String>) -> Final {
+        let upper = cmd.to_ascii_uppercase();
+        let id = self.info();
+        let net = self.scenario.network.clone();
+        match upper.as_str() {
+            "" | "Z" | "&F" | "&W" | "V1" | "Q0" | "X4" | "&C1" | "&D2" => {
+                if upper == "Z" || upper == "&F" {
+                    self.echo = true;
+                    self.cmee = 0;
+                    self.cscs = "IRA".into();
+                }
+                return Final::Ok;
+            }
+            "E0" => {
+                self.echo = false;
+                return Final::Ok;
+            }
+            "E1" | "E" => {
+                self.echo = true;
+                return Final::Ok;
+            }
+            "I" | "I0" => {
+                lines.push(format!("Manufacturer: {}", id.manufacturer));
+                lines.push(format!("Model: {}", id.model));
+                lines.push(format!("Revision: {}", id.revision));
+                lines.push(format!("IMEI: {}", id.imei));
+                lines.push("+GCAP: +CGSM,+DS,+ES".into());
+                return Final::Ok;
+            }
+            "+CGMI" | "+GMI" => {
+                lines.push(id.manufacturer.into());
+                return Final::Ok;
+            }
+            "+CGMM" | "+GMM" => {
+                lines.push(id.model.into());
+                return Final::Ok;
+            }
+            "+CGMR" | "+GMR" => {
+                lines.push(id.revision.into());
+                return Final::Ok;
+            }
+            "+CGSN" | "+GSN" | "+CGSN=1" => {
+                lines.push(id.imei.into());
+                return Final::Ok;
+            }
+            "+GCAP" => {
+                lines.push("+GCAP: +CGSM,+DS,+ES".into());
+                return Final::Ok;
+            }
+            "+CIMI" => {
+                if let Err(f) = self.sim_ready() {
+                    return f;
+                }
+                lines.push(net.imsi.clone());
+                return Final::Ok;
+            }
+            "+CCID" | "^ICCID?" | "+QCCID" | "+ICCID" | "+ZGETICCID" => {
+                if let Err(f) = self.sim_ready() {
+                    return f;
+                }
+                let pfx = match upper.as_str() {
+                    "^ICCID?" if self.family == Family::Huawei => "^ICCID: ",
+                    "+QCCID" if self.family == Family::Quectel => "+QCCID: ",
+                    "+CCID" | "+ICCID" => "+CCID: ",
+                    "+ZGETICCID" if self.family == Family::Zte => "+ZGETICCID: ",
+                    _ => return self.unknown(),
+                };
+                lines.push(format!("{pfx}{}", net.iccid));
+                return Final::Ok;
+            }
+            "+CPIN?" => {
+                if net.pin == "absent" {
+                    return Final::Cme(10, "SIM not inserted");
+                }
+                lines.push(format!("+CPIN: {}", net.pin));
+                return Final::Ok;
+            }
+            "+CSQ" => {
+                lines.push(format!("+CSQ: {},99", net.rssi));
+                return Final::Ok;
+            }
+            "+COPS?" => {
+                if net.registration == 1 || net.registration == 5 {
+                    lines.push(format!("+COPS: 0,0,\"{}\",{}", net.operator, net.act));
+                } else {
+                    lines.push("+COPS: 0".into());
+                }
+                return Final::Ok;
+            }
+            "+CREG?" | "+CGREG?" | "+CEREG?" => {
+                let p = &upper[..upper.len() - 1];
+                lines.push(format!("{p}: 0,{}", net.registration));
+                return Final::Ok;
+            }
+            "+CFUN?" => {
+                lines.push(format!("+CFUN: {}", self.cfun));
+                return Final::Ok;
+            }
+            "+CMEE?" => {
+                lines.push(format!("+CMEE: {}", self.cmee));
+                return Final::Ok;
+            }
+            "+CSCS?" => {
+                lines.push(format!("+CSCS: \"{}\"", self.cscs));
+                return Final::Ok;
+            }
+            "+CSCS=?" => {
+                lines.push("+CSCS: (\"IRA\",\"GSM\",\"UCS2\",\"HEX\")".into());
+                return Final::Ok;
+            }
+            "+CUSD?" => {
+                lines.push(format!("+CUSD: {}", u8::from(self.cusd_enabled)));
+                return Final::Ok;
+            }
+            "+CUSD=?" => {
+                lines.push("+CUSD: (0-2)".into());
+                return Final::Ok;
+            }
+            "^CURC?" if self.family == Family::Huawei => {
+                lines.push(format!("^CURC: {}", u8::from(self.curc)));
+                return Final::Ok;
+            }
+            "^USSDMODE?" if self.family == Family::Huawei => {
+                lines.push("^USSDMODE: 1".into());
+                return Final::Ok;
+            }
+            "+CLAC" | "+CGMI=?" | "+CIMI=?" | "+CGSN=?" => return Final::Ok,
+            _ => {}
+        }
+        if let Some(v) = upper.strip_prefix("+CMEE=") {
+            return match v.parse::<u8>() {
+                Ok(n) if n <= 2 => {
+                    self.cmee = n;
+                    Final::Ok
+                }
+                _ => Final::Cme(50, "Incorrect parameters"),
+            };
+        }
+        if let Some(v) = cmd.get(6..).filter(|_| upper.starts_with("+CSCS=")) {
+            let cs = v.trim().trim_matches('"').to_ascii_uppercase();
+            return match cs.as_str() {
+                "IRA" | "GSM" | "UCS2" | "HEX" => {
+                    self.cscs = cs;
+                    Final::Ok
+                }
+                _ => Final::Cme(4, "operation not supported"),
+            };
+        }
+        if let Some(v) = upper.strip_prefix("^CURC=") {
+            if self.family != Family::Huawei {
+                return self.unknown();
+            }
+            self.curc = v.trim() != "0";
+            return Final::Ok;
+        }
+        if let Some(v) = upper.strip_prefix("+CFUN=") {
+            self.cfun = v.split(',').next().and_then(|s| s.parse().ok()).unwrap_or(1);
+            return Final::Ok;
+        }
+        if upper.starts_with("+CREG=")
+            || upper.starts_with("+CGREG=")
+            || upper.starts_with("+CEREG=")
+            || upper.starts_with("+COPS=3")
+            || upper.starts_with("^USSDMODE=")
+        {
+            return Final::Ok;
+        }
+        if upper.starts_with("+CUSD=") {
+            return self.cusd(now, &cmd[6..]);
+        }
+        self.unknown()
+    }
+
+    /// `AT+CUSD=<n>[,<str>[,<dcs>]]`.
+    fn cusd(&mut self, now: Instant, args: &str) -> Final {
+        let params = split_args(args);
+        let n = params.first().map(|s| s.trim()).unwrap_or("");
+        match n {
+            "0" => {
+                self.cusd_enabled = false;
+                return Final::Ok;
+            }
+            "2" => {
+                self.ussd_session = None;
+                return Final::Ok;
+            }
+            "1" => self.cusd_enabled = true,
+            _ => return Final::Cme(50, "Incorrect parameters"),
+        }
+        let Some(raw) = params.get(1) else {
+            return Final::Ok;
+        };
+        if let Err(f) = self.sim_ready() {
+            return f;
+        }
+        if self.scenario.network.registration != 1 && self.scenario.network.registration != 5 {
+            return Final::Cme(30, "no network service");
+        }
+        let raw = raw.trim().trim_matches('"').to_string();
+        let request = match self.decode_request(&raw) {
+            Some(r) => r,
+            None => return Final::Error,
+        };
+        let mut path = match self.ussd_session.take() {
+            Some(p) => p,
+            None => Vec::new(),
+        };
+        path.push(request);
+        let reply = self
+            .scenario
+            .ussd_reply(&path)
+            .or(self.scenario.unknown_ussd.as_ref())
+            .cloned()
+            .unwrap_or(UssdReply {
+                code: String::new(),
+                reply: None,
+                status: 4,
+                delay_ms: 100,
+                endless: false,
+                raw: Vec::new(),
+            });
+        if reply.status == 1 {
+            self.ussd_session = Some(path);
+        }
+        let at = now + Duration::from_millis(reply.delay_ms);
+        let lines = if reply.raw.is_empty() {
+            vec![self.encode_cusd(&reply)]
+        } else {
+            reply.raw.clone()
+        };
+        for l in lines {
+            self.push(at, format!("\r\n{l}\r\n").into_bytes());
+        }
+        Final::Ok
+    }
+
+    /// The USSD string as the user dialled it, or `None` when this family rejects the form.
+    fn decode_request(&self, raw: &str) -> Option<String> {
+        let looks_packed = raw.len() >= 2
+            && raw.len() % 2 == 0
+            && raw.bytes().all(|b| b.is_ascii_hexdigit());
+        match self.family {
+            // Huawei E160-style firmware: the request must be packed GSM 7-bit hex
+            // (shared/corpus A1 #48); a plain `*100#` is answered with ERROR.
+            Family::Huawei => {
+                if !looks_packed {
+                    return None;
+                }
+                let bytes = codec::hex::decode(raw).ok()?;
+                let septets = codec::gsm7::unpack_ussd(&bytes);
+                Some(codec::gsm7::decode(&septets).text)
+            }
+            // SIMCom/Quectel/ZTE take the text as typed; a packed request is refused
+            // (shared/corpus A1 #46: "error: retry operation" when packed).
+            Family::Quectel | Family::Zte => {
+                if raw.starts_with('*') || raw.starts_with('#') || raw.chars().all(|c| c.is_ascii_digit()) {
+                    Some(raw.to_string())
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// Renders a reply the way this family's firmware puts it on the wire.
+    fn encode_cusd(&self, reply: &UssdReply) -> String {
+        let Some(text) = reply.reply.as_deref() else {
+            return format!("+CUSD: {}", reply.status);
+        };
+        let septets = codec::gsm7::encode(text).ok();
+        let ucs2_hex = || codec::hex::encode(&codec::ucs2::encode(text));
+        let (payload, dcs) = match (self.family, septets) {
+            // Huawei: GSM text as packed hex (corpus A1.3), other text as UCS-2 hex, DCS 72.
+            (Family::Huawei, Some(s)) => (codec::hex::encode(&codec::gsm7::pack_ussd(&s)), 15),
+            (Family::Huawei, None) => (ucs2_hex(), 72),
+            // ZTE: always UCS-2 hex, and the DCS still says GSM 7-bit (corpus A1 #7).
+            (Family::Zte, _) => (ucs2_hex(), 15),
+            // Quectel: GSM text in the TE character set (TS 27.007 §7.15), else UCS-2 hex.
+            (Family::Quectel, Some(s)) => match self.cscs.as_str() {
+                "UCS2" => (ucs2_hex(), 15),
+                "HEX" => (codec::hex::encode(&s), 15),
+                _ => (text.replace('"', "'"), 15),
+            },
+            (Family::Quectel, None) => (ucs2_hex(), 72),
+        };
+        format!("+CUSD: {},\"{}\",{}", reply.status, payload, dcs)
+    }
+}
+
+impl Device for SimModem {
+    fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
+        for &b in bytes {
+            match b {
+                b'\r' => {
+                    let line = std::mem::take(&mut self.input);
+                    self.process_line(now, &line);
+                }
+                b'\n' if self.input.is_empty() => {}
+                _ => {
+                    if self.input.len() < MAX_LINE {
+                        self.input.push(b);
+                    }
+                }
+            }
+        }
+    }
+
+    fn poll_output(&mut self, now: Instant) -> Option<Vec<u8>> {
+        if let Some(every) = self.noise_every {
+            let due = *self.next_noise.get_or_insert(now + every);
+            if due <= now {
+                self.next_noise = Some(now + every);
+                if self.curc {
+                    self.push(now, b"\r\n^RSSI:20\r\n".to_vec());
+                }
+            }
+        }
+        match self.out.front() {
+            Some((t, _)) if *t <= now => self.out.pop_front().map(|(_, b)| b),
+            _ => None,
+        }
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        let out = self.out.front().map(|(t, _)| *t);
+        match (out, self.next_noise.filter(|_| self.noise_every.is_some())) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+struct Identity {
+    manufacturer: &'static str,
+    model: &'static str,
+    revision: &'static str,
+    imei: &'static str,
+}
+
+/// Splits command arguments on commas outside double quotes.
+fn split_args(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in s.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                cur.push(c);
+            }
+            ',' if !quoted => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(m: &mut SimModem, now: Instant, cmd: &str) -> String {
+        m.handle_input(now, format!("{cmd}\r").as_bytes());
+        let mut s = Vec::new();
+        while let Some(b) = m.poll_output(now) {
+            s.extend(b);
+        }
+        String::from_utf8_lossy(&s).into_owned()
+    }
+
+    fn drain_until(m: &mut SimModem, until: Instant) -> String {
+        let mut s = Vec::new();
+        while let Some(t) = m.poll_timeout() {
+            if t > until {
+                break;
+            }
+            while let Some(b) = m.poll_output(t) {
+                s.extend(b);
+            }
+        }
+        String::from_utf8_lossy(&s).into_owned()
+    }
+
+    #[test]
+    fn echo_identity_and_cme_modes() {
+        let t = Instant::now();
+        let mut m = SimModem::new(Family::Quectel, Scenario::builtin_default());
+        assert_eq!(run(&mut m, t, "AT"), "AT\r\r\nOK\r\n");
+        assert_eq!(run(&mut m, t, "ATE0"), "ATE0\r\r\nOK\r\n");
+        assert_eq!(run(&mut m, t, "AT+CGMI"), "\r\nQuectel\r\n\r\nOK\r\n");
+        assert_eq!(run(&mut m, t, "AT+BOGUS"), "\r\nERROR\r\n");
+        let mut h = SimModem::new(Family::Huawei, Scenario::builtin_default());
+        h.set_noise_interval(None);
+        assert!(run(&mut h, t, "AT+BOGUS").ends_with("\r\nCOMMAND NOT SUPPORT\r\n"));
+        let mut s = Scenario::builtin_default();
+        s.network.pin = "SIM PIN".into();
+        let mut m = SimModem::new(Family::Zte, s);
+        run(&mut m, t, "AT+CMEE=1");
+        assert!(run(&mut m, t, "AT+CIMI").ends_with("+CME ERROR: 11\r\n"));
+        run(&mut m, t, "AT+CMEE=2");
+        assert!(run(&mut m, t, "AT+CIMI").ends_with("+CME ERROR: SIM PIN required\r\n"));
+    }
+
+    #[test]
+    fn huawei_wants_packed_requests_and_answers_ucs2_for_japanese() {
+        let t = Instant::now();
+        let mut m = SimModem::new(Family::Huawei, Scenario::builtin_default());
+        m.set_noise_interval(None);
+        run(&mut m, t, "ATE0");
+        let plain = run(&mut m, t, "AT+CUSD=1,\"*100#\",15");
+        assert_eq!(plain, "\r\nERROR\r\n");
+        assert_eq!(run(&mut m, t, "AT+CUSD=1,\"AA180C3602\",15"), "\r\nOK\r\n");
+        let urc = drain_until(&mut m, t + Duration::from_secs(5));
+        // ご = U+3054
+        assert!(urc.starts_with("\r\n+CUSD: 0,\"3054"), "{urc}");
+        assert!(urc.trim_end().ends_with(",72"), "{urc}");
+    }
+
+    #[test]
+    fn zte_mislabels_ucs2_as_gsm() {
+        let t = Instant::now();
+        let mut m = SimModem::new(Family::Zte, Scenario::builtin_default());
+        run(&mut m, t, "ATE0");
+        assert_eq!(run(&mut m, t, "AT+CUSD=1,\"*102#\",15"), "\r\nOK\r\n");
+        let urc = drain_until(&mut m, t + Duration::from_secs(5));
+        assert!(urc.starts_with("\r\n+CUSD: 0,\"00420061"), "{urc}");
+        assert!(urc.trim_end().ends_with(",15"), "{urc}");
+    }
+
+    #[test]
+    fn quectel_menu_session() {
+        let t = Instant::now();
+        let mut m = SimModem::new(Family::Quectel, Scenario::builtin_default());
+        run(&mut m, t, "ATE0");
+        run(&mut m, t, "AT+CSCS=\"GSM\"");
+        run(&mut m, t, "AT+CUSD=1,\"*102#\",15");
+        let urc = drain_until(&mut m, t + Duration::from_secs(5));
+        assert_eq!(urc, "\r\n+CUSD: 0,\"Balance 12.50 EUR, 850 MB left, valid until 31.12.2026\",15\r\n");
+        run(&mut m, t, "AT+CUSD=1,\"*101#\",15");
+        let menu = drain_until(&mut m, t + Duration::from_secs(5));
+        assert!(menu.starts_with("\r\n+CUSD: 1,"), "{menu}");
+        run(&mut m, t, "AT+CUSD=1,\"2\",15");
+        let r = drain_until(&mut m, t + Duration::from_secs(10));
+        // 残高：1,500円 as UCS-2 hex: 6B8B 9AD8 FF1A ...
+        assert!(r.starts_with("\r\n+CUSD: 0,\"6B8B9AD8FF1A"), "{r}");
+    }
+}

@@ -1,0 +1,107 @@
+//! Driver errors: each names what went wrong and what to try.
+
+use crate::at::FinalResult;
+
+/// Why talking to the modem failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModemError {
+    /// The port path does not exist.
+    #[error("no serial port at {path}: is the modem plugged in? `simquota ports` lists the ports this machine has")]
+    NoSuchPort {
+        /// The path asked for.
+        path: String,
+    },
+    /// Another program holds the port.
+    #[error("{path} is busy: another program has it open ({detail}); stop it (e.g. `systemctl stop ModemManager`) or use --backend modemmanager")]
+    Busy {
+        /// The port.
+        path: String,
+        /// What the OS said.
+        detail: String,
+    },
+    /// No permission to open the port.
+    #[error("permission denied opening {path}: run as root or add your user to the `dialout` group")]
+    Permission {
+        /// The port.
+        path: String,
+    },
+    /// The port could not be opened for another reason.
+    #[error("cannot open {path}: {detail}")]
+    Open {
+        /// The port.
+        path: String,
+        /// What the OS said.
+        detail: String,
+    },
+    /// Nothing answered `AT`: wrong port (a GPS/diagnostic interface) or a modem in the wrong mode.
+    #[error("{path} does not answer AT commands{}: it is probably not the modem's AT port (try another /dev/ttyUSB*, or `simquota ports`)", seen_text(.seen))]
+    NotAModem {
+        /// The port.
+        path: String,
+        /// The first lines that did arrive, if any.
+        seen: Vec<String>,
+    },
+    /// The modem went away (unplugged, rebooted, port closed).
+    #[error("the modem at {path} went away mid-command ({detail}): check the cable/USB power and try again")]
+    Vanished {
+        /// The port.
+        path: String,
+        /// What the OS said.
+        detail: String,
+    },
+    /// A command got no final result in time.
+    #[error("the modem did not answer `{command}` in time: it may be busy or hung; unplug and replug it if this repeats")]
+    Timeout {
+        /// The command.
+        command: String,
+    },
+    /// A command ended in an error result.
+    #[error("the modem refused `{command}`: {result}")]
+    Rejected {
+        /// The command.
+        command: String,
+        /// The final result.
+        result: FinalResult,
+    },
+    /// The session core refused (e.g. a command already in flight).
+    #[error("AT session error: {0}")]
+    Protocol(String),
+}
+
+fn seen_text(seen: &[String]) -> String {
+    if seen.is_empty() {
+        " (it sent nothing)".to_string()
+    } else {
+        format!(" (it sent: {})", seen.join(" | "))
+    }
+}
+
+impl ModemError {
+    pub(crate) fn open(path: &str, e: tokio_serial::Error) -> Self {
+        let detail = e.to_string();
+        let lower = detail.to_ascii_lowercase();
+        if lower.contains("busy") {
+            ModemError::Busy {
+                path: path.into(),
+                detail,
+            }
+        } else if lower.contains("permission") {
+            ModemError::Permission { path: path.into() }
+        } else if lower.contains("no such file") || lower.contains("not found") {
+            ModemError::NoSuchPort { path: path.into() }
+        } else {
+            ModemError::Open {
+                path: path.into(),
+                detail,
+            }
+        }
+    }
+
+    pub(crate) fn vanished(path: &std::path::Path, e: std::io::Error) -> Self {
+        ModemError::Vanished {
+            path: path.to_string_lossy().into_owned(),
+            detail: e.to_string(),
+        }
+    }
+}

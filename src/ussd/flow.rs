@@ -1,0 +1,259 @@
+//! The USSD conversation with a modem: initiate, follow a menu, cancel — with vendor quirks.
+//!
+//! Invariants: one USSD session at a time (a stale one is cancelled first); the request is sent
+//! as plain GSM/IRA text or as packed GSM 7-bit hex (Huawei family), never as UCS-2 hex; the
+//! style that worked is remembered per modem model; `AT+CSCS` is restored as it was; a menu
+//! that never ends is cut off after `max_rounds` and cancelled.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::{
+    decode_payload, encode_request, parse_cusd, Charset, DecodeOverrides, RequestStyle, UssdStatus,
+    UssdText,
+};
+use crate::at::{Command, FinalResult, UrcKind};
+use crate::modem::{Modem, ModemError};
+
+/// How a USSD check runs.
+pub struct UssdOptions {
+    /// Wait for the first reply (the network can be slow: CS fallback from LTE).
+    pub first_timeout: Duration,
+    /// Wait for each menu follow-up reply.
+    pub followup_timeout: Duration,
+    /// Menu answers to send in order (`--reply 1 --reply 2`).
+    pub replies: Vec<String>,
+    /// Most menu rounds before giving up and cancelling.
+    pub max_rounds: usize,
+    /// User overrides for undecodable replies (`--dcs`, `--charset`).
+    pub overrides: DecodeOverrides,
+    /// Request style to try first (remembered from an earlier success), if known.
+    pub style: Option<RequestStyle>,
+    /// Asks the user for the next menu answer (interactive terminal); `None` ends the menu.
+    pub ask: Option<Box<dyn FnMut(&UssdText) -> Option<String> + Send>>,
+}
+
+impl Default for UssdOptions {
+    fn default() -> Self {
+        UssdOptions {
+            first_timeout: Duration::from_secs(60),
+            followup_timeout: Duration::from_secs(30),
+            replies: Vec::new(),
+            max_rounds: 8,
+            overrides: DecodeOverrides::default(),
+            style: None,
+            ask: None,
+        }
+    }
+}
+
+/// One request and the network's answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct UssdExchange {
+    /// What was sent (the code or menu answer as typed).
+    pub request: String,
+    /// `+CUSD` mode of the answer.
+    pub status: UssdStatus,
+    /// The decoded answer, when it had text.
+    pub reply: Option<UssdText>,
+}
+
+/// The result of a whole USSD conversation.
+#[derive(Debug, Clone, Serialize)]
+pub struct UssdOutcome {
+    /// Every round, in order.
+    pub exchanges: Vec<UssdExchange>,
+    /// The request style that the modem accepted.
+    pub style: RequestStyle,
+    /// The modem's TE character set during the conversation.
+    pub charset: Charset,
+    /// True when a menu was left open and cancelled (no more answers given, or the cap hit).
+    pub cancelled_menu: bool,
+}
+
+impl UssdOutcome {
+    /// The last decoded reply text, if any.
+    pub fn last_text(&self) -> Option<&UssdText> {
+        self.exchanges.iter().rev().find_map(|e| e.reply.as_ref())
+    }
+}
+
+/// Why a USSD check failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum UssdError {
+    /// Talking to the modem failed.
+    #[error(transparent)]
+    Modem(#[from] ModemError),
+    /// The code cannot be sent (characters outside the GSM alphabet, quotes…).
+    #[error("cannot send {code:?} as USSD: {detail}")]
+    BadCode {
+        /// The code.
+        code: String,
+        /// Why.
+        detail: String,
+    },
+    /// The modem refused `AT+CUSD` in every request style.
+    #[error("the modem refused the USSD request ({result}) in both plain and packed form; if it is in LTE-only mode, allow 3G/2G (USSD needs CS fallback on many modems)")]
+    Refused {
+        /// The last final result.
+        result: FinalResult,
+    },
+    /// The network answered with a status that ends the check.
+    #[error("USSD {status}")]
+    Status {
+        /// `+CUSD` mode 2–5 without a usable text.
+        status: UssdStatus,
+    },
+    /// No reply in time.
+    #[error("no USSD reply within {0:?}: the network or modem did not answer (LTE-only modems often never do); try again, or use the carrier's SMS method")]
+    NoReply(Duration),
+}
+
+/// The other request style, for a retry.
+fn other(style: RequestStyle) -> RequestStyle {
+    match style {
+        RequestStyle::Plain => RequestStyle::PackedHex,
+        RequestStyle::PackedHex => RequestStyle::Plain,
+    }
+}
+
+/// True for the session-release notices some networks send before the real answer
+/// (python-gsmmodem issue #14: `+CUSD: 2,"Initiating Release",15`).
+fn is_release_notice(status: UssdStatus, text: Option<&UssdText>) -> bool {
+    status == UssdStatus::Terminated
+        && text.is_some_and(|t| t.text.trim().eq_ignore_ascii_case("Initiating Release"))
+}
+
+/// Runs a USSD conversation for `code` on an open modem.
+pub async fn run(
+    modem: &mut Modem,
+    code: &str,
+    opts: &mut UssdOptions,
+) -> Result<UssdOutcome, UssdError> {
+    // The TE character set decides how GSM-alphabet text reaches us (TS 27.007 §7.15).
+    // Plain requests need "GSM" or "IRA"; anything else is switched and restored on close.
+    let mut charset = match modem.ok("AT+CSCS?").await {
+        Ok(lines) => lines
+            .iter()
+            .find_map(|l| l.strip_prefix("+CSCS:"))
+            .map(|v| Charset::parse(v.trim().trim_matches('"')))
+            .unwrap_or(Charset::Ira),
+        Err(ModemError::Rejected { .. }) => Charset::Ira,
+        Err(e) => return Err(e.into()),
+    };
+    if !matches!(charset, Charset::Gsm | Charset::Ira) {
+        let old = charset.name();
+        if modem.ok("AT+CSCS=\"GSM\"").await.is_ok() {
+            modem.push_restore(format!("AT+CSCS=\"{old}\""));
+            charset = Charset::Gsm;
+        }
+    }
+    // One session at a time: a stale menu from an earlier run would swallow our request.
+    let _ = modem.command(Command::new("AT+CUSD=2")).await?;
+    let _ = modem.drain_urcs();
+
+    let mut style = opts.style.unwrap_or(if modem.is_huawei() {
+        RequestStyle::PackedHex
+    } else {
+        RequestStyle::Plain
+    });
+    let mut outcome = UssdOutcome {
+        exchanges: Vec::new(),
+        style,
+        charset: charset.clone(),
+        cancelled_menu: false,
+    };
+    let mut request = code.to_string();
+    let mut timeout = opts.first_timeout;
+    let mut tried_other = false;
+    let mut replies = opts.replies.clone().into_iter();
+    for round in 0.. {
+        // Send the request, switching style once if the modem refuses this one.
+        loop {
+            let (s, dcs) = encode_request(&request, style).map_err(|e| UssdError::BadCode {
+                code: request.clone(),
+                detail: e.to_string(),
+            })?;
+            let r = modem
+                .command(
+                    Command::new(format!("AT+CUSD=1,\"{s}\",{dcs}"))
+                        .with_timeout(Duration::from_secs(20)),
+                )
+                .await?;
+            if r.result == FinalResult::Ok {
+                break;
+            }
+            if tried_other || round > 0 {
+                return Err(UssdError::Refused { result: r.result });
+            }
+            tried_other = true;
+            style = other(style);
+        }
+        outcome.style = style;
+        // Wait for the answer, skipping release notices.
+        let deadline = Instant::now() + timeout;
+        let (status, text) = loop {
+            let urc = modem
+                .wait_urc(deadline, |u| u.kind == UrcKind::Cusd)
+                .await?;
+            let Some(urc) = urc else {
+                let _ = modem.command(Command::new("AT+CUSD=2")).await;
+                return Err(UssdError::NoReply(timeout));
+            };
+            let cusd = match parse_cusd(&urc.text) {
+                Ok(c) => c,
+                Err(_) => continue,
+            };
+            let status = UssdStatus::from_mode(cusd.mode);
+            let text = cusd
+                .text
+                .as_deref()
+                .map(|p| decode_payload(p, cusd.dcs, charset.clone(), &opts.overrides));
+            if is_release_notice(status, text.as_ref()) {
+                continue;
+            }
+            break (status, text);
+        };
+        // Not supported in this style: the other style may work (gammu #150: UCS-2 / packed
+        // requests answered with +CUSD: 4 where plain text works).
+        if status == UssdStatus::NotSupported && !tried_other && round == 0 {
+            tried_other = true;
+            style = other(style);
+            continue;
+        }
+        outcome.exchanges.push(UssdExchange {
+            request: request.clone(),
+            status,
+            reply: text.clone(),
+        });
+        match status {
+            UssdStatus::ActionRequired => {
+                let next = replies.next().or_else(|| {
+                    let text = text.as_ref()?;
+                    opts.ask.as_mut().and_then(|ask| ask(text))
+                });
+                match next {
+                    Some(answer) if round + 1 < opts.max_rounds => {
+                        request = answer;
+                        timeout = opts.followup_timeout;
+                    }
+                    _ => {
+                        let _ = modem.command(Command::new("AT+CUSD=2")).await?;
+                        outcome.cancelled_menu = true;
+                        return Ok(outcome);
+                    }
+                }
+            }
+            UssdStatus::Done | UssdStatus::Terminated if text.is_some() => return Ok(outcome),
+            status => return Err(UssdError::Status { status }),
+        }
+    }
+    Ok(outcome)
+}
+
+/// Cancels any USSD session (`simquota ussd --cancel`).
+pub async fn cancel(modem: &mut Modem) -> Result<FinalResult, ModemError> {
+    Ok(modem.command(Command::new("AT+CUSD=2")).await?.result)
+}

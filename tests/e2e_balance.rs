@@ -1,0 +1,188 @@
+//! `balance`, `ussd` and `info` end to end: the real binary talks to an emulated modem of every
+//! family over a real pseudo-terminal.
+
+use crate::common::*;
+use simquota::emulator::{scenario::Scenario, Family};
+
+const JA_REPLY: &str = "ご利用可能なデータ残量は1.25GBです。";
+
+#[test]
+fn balance_simulate_reports_the_japanese_reply_and_remaining_bytes() {
+    let state = tempdir("simulate");
+    let o = run(&["balance", "--simulate", "--json"], &state);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["method"], "ussd");
+    assert_eq!(v["request"], "*100#");
+    assert_eq!(v["reply_text"], JA_REPLY);
+    // 1.25 GB with the default base 1024.
+    assert_eq!(v["remaining_bytes"], 1_342_177_280u64);
+    assert!(v["port"].as_str().unwrap_or("").starts_with("/dev/pts/"), "{v}");
+    assert_eq!(v["modem"]["manufacturer"], "huawei");
+}
+
+#[test]
+fn balance_human_output_shows_reply_and_amount() {
+    let state = tempdir("human");
+    let o = run(&["balance", "--simulate"], &state);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains(JA_REPLY), "{out}");
+    assert!(out.contains("1.25 GB"), "{out}");
+}
+
+#[test]
+fn ussd_every_family_decodes_japanese_and_gsm_replies() {
+    for family in Family::ALL {
+        let emu = emulator(family, Scenario::builtin_default());
+        let port = emu.path().to_string_lossy().into_owned();
+        let state = tempdir("fam");
+        for (code, want) in [
+            ("*100#", JA_REPLY),
+            (
+                "*102#",
+                "Balance 12.50 EUR, 850 MB left, valid until 31.12.2026",
+            ),
+        ] {
+            let o = run(&["ussd", code, "--port", &port, "--json"], &state);
+            assert!(
+                o.status.success(),
+                "{family:?} {code}: stderr: {}",
+                stderr(&o)
+            );
+            let v = json(&o);
+            assert_eq!(v["reply_text"], want, "{family:?} {code}: {v}");
+        }
+    }
+}
+
+#[test]
+fn ussd_menu_is_followed_with_replies() {
+    for family in Family::ALL {
+        let emu = emulator(family, Scenario::builtin_default());
+        let port = emu.path().to_string_lossy().into_owned();
+        let state = tempdir("menu");
+        let o = run(
+            &["ussd", "*101#", "--reply", "2", "--port", &port, "--json"],
+            &state,
+        );
+        assert!(o.status.success(), "{family:?}: {}", stderr(&o));
+        let v = json(&o);
+        assert_eq!(v["reply_text"], "残高：1,500円", "{family:?}: {v}");
+        let ex = v["exchanges"].as_array().expect("exchanges");
+        assert_eq!(ex.len(), 2, "{v}");
+        assert_eq!(ex[0]["request"], "*101#");
+        assert_eq!(ex[1]["request"], "2");
+    }
+}
+
+#[test]
+fn a_menu_without_answers_is_cancelled_not_left_open() {
+    let emu = emulator(Family::Quectel, Scenario::builtin_default());
+    let port = emu.path().to_string_lossy().into_owned();
+    let state = tempdir("menu-cancel");
+    let o = run(&["ussd", "*101#", "--port", &port, "--json"], &state);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["cancelled_menu"], true, "{v}");
+    assert!(v["reply_text"].as_str().unwrap_or("").contains("データ残量"));
+}
+
+#[test]
+fn an_endless_menu_is_cut_off() {
+    let s = scenario(
+        r#"
+        [[ussd]]
+        code = "*555#"
+        reply = "1. More\n2. More"
+        status = 1
+        endless = true
+        delay_ms = 10
+        "#,
+    );
+    let emu = emulator(Family::Zte, s);
+    let port = emu.path().to_string_lossy().into_owned();
+    let state = tempdir("endless");
+    let replies: Vec<String> = (0..20).map(|_| "1".to_string()).collect();
+    let mut args = vec!["ussd", "*555#", "--port", &port, "--json"];
+    for r in &replies {
+        args.push("--reply");
+        args.push(r);
+    }
+    let o = run(&args, &state);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["cancelled_menu"], true);
+    let rounds = v["exchanges"].as_array().map(|a| a.len()).unwrap_or(0);
+    assert!((2..=8).contains(&rounds), "menu rounds not capped: {rounds}");
+}
+
+#[test]
+fn info_reports_identity_for_every_family() {
+    for (family, maker, model) in [
+        (Family::Huawei, "huawei", "E3372"),
+        (Family::Quectel, "Quectel", "EC25"),
+        (Family::Zte, "ZTE CORPORATION", "MF286D"),
+    ] {
+        let emu = emulator(family, Scenario::builtin_default());
+        let port = emu.path().to_string_lossy().into_owned();
+        let o = run(&["info", "--port", &port, "--json"], &tempdir("info"));
+        assert!(o.status.success(), "{family:?}: {}", stderr(&o));
+        let v = json(&o);
+        let m = &v["modem"];
+        assert_eq!(m["manufacturer"], maker);
+        assert_eq!(m["model"], model);
+        assert_eq!(m["imsi"], "001010123456789");
+        assert_eq!(m["iccid"], "8900101000000000001");
+        assert_eq!(m["operator"], "ExampleTel");
+        assert_eq!(m["registration"], "home");
+        assert_eq!(m["signal_dbm"], -73);
+    }
+}
+
+#[test]
+fn huawei_noise_does_not_disturb_the_check() {
+    // ^RSSI every 100 ms: the client must route it aside (and quieten it with ^CURC=0).
+    let mut m = simquota::emulator::sim::SimModem::new(Family::Huawei, Scenario::builtin_default());
+    m.set_noise_interval(Some(std::time::Duration::from_millis(100)));
+    let emu = simquota::emulator::Emulator::spawn(Box::new(m), None).unwrap();
+    let port = emu.path().to_string_lossy().into_owned();
+    let o = run(&["ussd", "*100#", "--port", &port, "--json"], &tempdir("noise"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(json(&o)["reply_text"], JA_REPLY);
+}
+
+#[test]
+fn decode_ussd_command_decodes_corpus_lines() {
+    let state = tempdir("decode");
+    // shared/corpus A1 #1 (obsy/sms_tool issue #4): MTS Russia, UCS-2 under DCS 72.
+    let o = run(
+        &[
+            "decode",
+            "ussd",
+            "04110430043B0430043D0441003A0032003200320030002C003700360440",
+            "--dcs",
+            "72",
+        ],
+        &state,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "Баланс:2220,76р");
+    // shared/corpus A1 #13 (gammu tests/at-ussd/02-E160.dump): Huawei packed GSM 7-bit.
+    let o = run(
+        &[
+            "decode",
+            "ussd",
+            "+CUSD: 0,\"49B41C74ACD3D16171D90D32FBE52072BA0C72CA5DB45CAC76C3CD6CB41B2D060389CB74F9FE4C07D55C371CA85897BF1B\",15",
+            "--json",
+        ],
+        &state,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(
+        v["text"],
+        "Ihr Guthaben für die Nr.4915783647410 beträgt 5.78 Euro"
+    );
+}

@@ -1,0 +1,174 @@
+//! Failure cases end to end: each names what went wrong and what to try, never a panic.
+
+use std::time::Duration;
+
+use crate::common::*;
+use simquota::emulator::{replay::Replay, Emulator, Family};
+use simquota::transcript::Transcript;
+
+fn assert_clean_failure(o: &std::process::Output, code: i32, words: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(code), "stderr: {err}");
+    assert!(!err.contains("panicked"), "panic: {err}");
+    for w in words {
+        assert!(err.contains(w), "stderr lacks {w:?}: {err}");
+    }
+}
+
+#[test]
+fn port_does_not_exist() {
+    let o = run(
+        &["ussd", "*100#", "--port", "/dev/does-not-exist-simquota"],
+        &tempdir("noport"),
+    );
+    assert_clean_failure(&o, 1, &["no serial port", "/dev/does-not-exist-simquota"]);
+}
+
+#[test]
+fn no_port_given_explains_simulate() {
+    let o = run(&["ussd", "*100#"], &tempdir("noarg"));
+    assert_clean_failure(&o, 2, &["--port", "--simulate"]);
+}
+
+#[test]
+fn port_that_is_not_a_modem() {
+    // A PTY whose other end never answers: like a GPS or diagnostic port.
+    let t = Transcript::parse("#! atx 1\n").unwrap();
+    let emu = Emulator::spawn(Box::new(Silent(Replay::new(&t, std::time::Instant::now()))), None)
+        .unwrap();
+    let port = emu.path().to_string_lossy().into_owned();
+    let o = run(&["info", "--port", &port], &tempdir("silent"));
+    assert_clean_failure(&o, 1, &["does not answer AT", "not the modem's AT port"]);
+}
+
+/// A device that swallows everything (the replay's end would otherwise answer ERROR).
+struct Silent(Replay);
+impl simquota::emulator::Device for Silent {
+    fn handle_input(&mut self, _: std::time::Instant, _: &[u8]) {}
+    fn poll_output(&mut self, _: std::time::Instant) -> Option<Vec<u8>> {
+        None
+    }
+    fn poll_timeout(&self) -> Option<std::time::Instant> {
+        self.0.poll_timeout()
+    }
+}
+
+#[test]
+fn network_does_not_support_the_code() {
+    let s = scenario(
+        r#"
+        [[ussd]]
+        code = "*100#"
+        status = 4
+        delay_ms = 10
+        "#,
+    );
+    for family in Family::ALL {
+        let emu = emulator(family, s.clone());
+        let port = emu.path().to_string_lossy().into_owned();
+        let o = run(&["ussd", "*100#", "--port", &port], &tempdir("cusd4"));
+        assert_clean_failure(&o, 5, &["not supported", "LTE"]);
+    }
+}
+
+#[test]
+fn no_reply_within_the_timeout() {
+    let s = scenario(
+        r#"
+        [[ussd]]
+        code = "*100#"
+        reply = "late"
+        delay_ms = 600000
+        "#,
+    );
+    let emu = emulator(Family::Quectel, s);
+    let port = emu.path().to_string_lossy().into_owned();
+    let o = run(
+        &["ussd", "*100#", "--port", &port, "--timeout", "1"],
+        &tempdir("timeout"),
+    );
+    assert_clean_failure(&o, 5, &["no USSD reply"]);
+}
+
+#[test]
+fn sim_pin_required_is_named() {
+    let s = scenario("[network]\npin = \"SIM PIN\"\n");
+    let emu = emulator(Family::Quectel, s);
+    let port = emu.path().to_string_lossy().into_owned();
+    let o = run(&["ussd", "*100#", "--port", &port], &tempdir("pin"));
+    assert_clean_failure(&o, 6, &["PIN"]);
+}
+
+#[test]
+fn modem_answers_error_to_every_cusd() {
+    // A transcript of a modem that refuses AT+CUSD in both styles.
+    let emu_t = Transcript::parse(
+        "#! atx 1\n>*\n< \\r\\nOK\\r\\n\n>*\n< \\r\\nOK\\r\\n\n>*\n< \\r\\nERROR\\r\\n\n>*\n< \\r\\nOK\\r\\n\n>*\n< \\r\\nOK\\r\\n\n>*\n< \\r\\nOK\\r\\n\n>*\n< \\r\\nERROR\\r\\n\n>*\n< \\r\\nERROR\\r\\n\n>*\n< \\r\\nOK\\r\\n\n>*\n< \\r\\nOK\\r\\n\n>*\n< \\r\\nOK\\r\\n\n",
+    )
+    .unwrap();
+    let emu = Emulator::spawn(
+        Box::new(Replay::new(&emu_t, std::time::Instant::now())),
+        None,
+    )
+    .unwrap();
+    let port = emu.path().to_string_lossy().into_owned();
+    let o = run(&["ussd", "*100#", "--port", &port], &tempdir("err"));
+    assert_clean_failure(&o, 5, &["refused"]);
+    let _ = emu.wait(Duration::from_secs(1));
+}
+
+/// Wraps a device and raises a flag once the host has sent a given command.
+struct Watch<D> {
+    inner: D,
+    needle: &'static [u8],
+    seen: Vec<u8>,
+    flag: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+impl<D: simquota::emulator::Device> simquota::emulator::Device for Watch<D> {
+    fn handle_input(&mut self, now: std::time::Instant, bytes: &[u8]) {
+        self.seen.extend_from_slice(bytes);
+        if self.seen.windows(self.needle.len()).any(|w| w == self.needle) {
+            self.flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        self.inner.handle_input(now, bytes)
+    }
+    fn poll_output(&mut self, now: std::time::Instant) -> Option<Vec<u8>> {
+        self.inner.poll_output(now)
+    }
+    fn poll_timeout(&self) -> Option<std::time::Instant> {
+        self.inner.poll_timeout()
+    }
+}
+
+#[test]
+fn modem_vanishing_mid_command_is_a_clear_error() {
+    let s = scenario("[[ussd]]\ncode='*100#'\nreply='x'\ndelay_ms=600000\n");
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let dev = Watch {
+        inner: simquota::emulator::sim::SimModem::new(Family::Quectel, s),
+        needle: b"AT+CUSD=1,",
+        seen: Vec::new(),
+        flag: flag.clone(),
+    };
+    let emu = Emulator::spawn(Box::new(dev), None).unwrap();
+    let port = emu.path().to_string_lossy().into_owned();
+    let child = std::process::Command::new(bin())
+        .args(["ussd", "*100#", "--port", &port])
+        .env("SIMQUOTA_STATE_DIR", tempdir("vanish"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait (bounded) until the client is waiting for the USSD reply, then pull the plug.
+    for _ in 0..600 {
+        if flag.load(std::sync::atomic::Ordering::SeqCst) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(flag.load(std::sync::atomic::Ordering::SeqCst), "the client never sent AT+CUSD");
+    std::thread::sleep(Duration::from_millis(50));
+    drop(emu); // the modem goes away: the PTY master closes.
+    let o = child.wait_with_output().unwrap();
+    assert_clean_failure(&o, 1, &["went away"]);
+}

@@ -1,0 +1,8 @@
+//! One integration test binary (STYLE.md §7): end-to-end runs of the real `simquota` binary
+//! against the emulator over real pseudo-terminals, transcript replays, and peer interop.
+
+mod common;
+mod e2e_balance;
+mod e2e_errors;
+mod e2e_transcripts;
+mod gammu;
