@@ -134,6 +134,39 @@ impl Tree {
         }
     }
 
+    fn node(&self, path: &[PathSeg]) -> Option<&Tree> {
+        let mut node = self;
+        for seg in path {
+            node = node.child(seg)?.1.get_ref();
+        }
+        Some(node)
+    }
+
+    /// For a table: the key whose value text holds the value serde complained about
+    /// (`invalid value: string "maybe"` → the key written `= "maybe"`).
+    fn key_holding(&self, text: &str, message: &str) -> Option<String> {
+        let Tree::Table(entries) = self else {
+            return None;
+        };
+        let token = message
+            .split_once("string \"")
+            .and_then(|(_, rest)| rest.split('"').next())
+            .map(|v| format!("\"{v}\""))
+            .or_else(|| {
+                let (_, rest) = message.split_once(['`'])?;
+                rest.split('`').next().map(str::to_string)
+            })?;
+        entries
+            .iter()
+            .find(|(_, v)| {
+                matches!(v.get_ref(), Tree::Leaf)
+                    && text
+                        .get(v.span())
+                        .is_some_and(|t| t.contains(token.as_str()))
+            })
+            .map(|(k, _)| k.get_ref().clone())
+    }
+
     /// The span of the deepest node along `path` (the key's line for table entries).
     fn span_of(&self, root_span: Range<usize>, path: &[PathSeg]) -> Range<usize> {
         let mut best = root_span;
@@ -150,31 +183,39 @@ impl Tree {
         best
     }
 
-    /// The path to the deepest node whose value span contains `pos`.
+    /// The path to the deepest node whose span contains `pos`. Spans of array-of-tables
+    /// entries do not cover their sub-tables (`[[carrier.methods]]` comes after the
+    /// `[[carrier]]` body), so every branch is searched, not only the enclosing one.
     fn path_at(&self, pos: usize) -> Vec<PathSeg> {
         let mut path = Vec::new();
-        let mut node = self;
-        loop {
-            let next = match node {
-                Tree::Table(entries) => entries.iter().find_map(|(k, v)| {
-                    let (ks, vs) = (k.span(), v.span());
-                    (ks.contains(&pos) || vs.contains(&pos))
-                        .then(|| (PathSeg::Key(k.get_ref().clone()), v))
-                }),
-                Tree::Array(items) => items
-                    .iter()
-                    .enumerate()
-                    .find_map(|(i, v)| v.span().contains(&pos).then_some((PathSeg::Index(i), v))),
-                Tree::Leaf => None,
-            };
-            match next {
-                Some((seg, v)) => {
-                    path.push(seg);
-                    node = v.get_ref();
-                }
-                None => return path,
+        self.find(pos, &mut path);
+        path
+    }
+
+    fn find(&self, pos: usize, path: &mut Vec<PathSeg>) -> bool {
+        let children: Vec<(PathSeg, Range<usize>, &Spanned<Tree>)> = match self {
+            Tree::Table(entries) => entries
+                .iter()
+                .map(|(k, v)| (PathSeg::Key(k.get_ref().clone()), k.span(), v))
+                .collect(),
+            Tree::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (PathSeg::Index(i), v.span(), v))
+                .collect(),
+            Tree::Leaf => return false,
+        };
+        for (seg, key_span, child) in children {
+            path.push(seg);
+            if child.get_ref().find(pos, path) {
+                return true;
             }
+            if child.span().contains(&pos) || key_span.contains(&pos) {
+                return true;
+            }
+            path.pop();
         }
+        false
     }
 }
 
@@ -230,9 +271,28 @@ pub(crate) fn parse_file(file: &str, text: &str) -> Result<Vec<Loaded>, ProfileE
     let shape: FileShape = match toml::from_str(text) {
         Ok(s) => s,
         Err(e) => {
-            let span = e.span().unwrap_or(0..0);
-            let mut path = tree.path_at(span.start);
-            let (message, extra) = explain_serde(e.message());
+            let mut path = match e.span() {
+                Some(span) => tree.path_at(span.start),
+                // Internally tagged enums (methods) lose the span; find the table by hand.
+                None => locate_without_span(text),
+            };
+            // Spans inside internally tagged enums are coarse: trust the value-based search
+            // for which method failed.
+            if matches!(path.as_slice(), [_, _, PathSeg::Key(m), ..] if m == "methods") {
+                let refined = locate_without_span(text);
+                if refined.len() >= 4 {
+                    path = refined;
+                }
+            }
+            let (message, mut extra) = explain_serde(e.message());
+            if extra.is_empty() {
+                if let Some(k) = tree
+                    .node(&path)
+                    .and_then(|n| n.key_holding(text, e.message()))
+                {
+                    extra.push(PathSeg::Key(k));
+                }
+            }
             // The span may already point at the named field; do not name it twice.
             if path.last() != extra.first() {
                 path.extend(extra);
@@ -284,6 +344,33 @@ pub(crate) fn parse_file(file: &str, text: &str) -> Result<Vec<Loaded>, ProfileE
         });
     }
     Ok(out)
+}
+
+/// Finds the first carrier (and method inside it) that serde rejects, for errors that come
+/// without a span.
+fn locate_without_span(text: &str) -> Vec<PathSeg> {
+    let Ok(table) = toml::from_str::<toml::Table>(text) else {
+        return Vec::new();
+    };
+    let Some(toml::Value::Array(carriers)) = table.get("carrier") else {
+        return Vec::new();
+    };
+    for (i, c) in carriers.iter().enumerate() {
+        if Profile::deserialize(c.clone()).is_ok() {
+            continue;
+        }
+        let mut path = vec![PathSeg::Key("carrier".into()), PathSeg::Index(i)];
+        if let Some(toml::Value::Array(methods)) = c.get("methods") {
+            if let Some(j) = methods
+                .iter()
+                .position(|m| super::profile::Method::deserialize(m.clone()).is_err())
+            {
+                path.extend([PathSeg::Key("methods".into()), PathSeg::Index(j)]);
+            }
+        }
+        return path;
+    }
+    Vec::new()
 }
 
 /// `carrier[2].methods[0].kind` → `methods[0].kind`; file-level paths stay as they are.
