@@ -372,7 +372,7 @@ impl Registry {
             Some(p) => {
                 let key = p.to_string();
                 self.all()
-                    .filter(|prof| self.effective_mcc_mnc(prof).iter().any(|m| *m == key))
+                    .filter(|prof| self.effective_mcc_mnc(prof).contains(&key))
                     .collect()
             }
             None => Vec::new(),

@@ -497,7 +497,7 @@ explain = "Look at the web page."
         GOOD.replace("mcc_mnc = [\"99999\"]", "parent = \"no-such\""),
     )
     .expect("write");
-    let e = Registry::load(&[bad.clone()]).expect_err("unknown parent");
+    let e = Registry::load(std::slice::from_ref(&bad)).expect_err("unknown parent");
     assert_eq!((e.line(), e.field()), (Some(6), Some("parent")), "{e}");
     let e = Registry::load(&[dir.join("missing.toml")]).expect_err("missing file");
     assert!(e.to_string().contains("missing.toml"));
