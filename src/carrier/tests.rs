@@ -565,3 +565,19 @@ mod props {
         }
     }
 }
+
+#[test]
+fn readme_example_is_a_valid_profile_file() {
+    let readme = include_str!("../../carriers/README.md");
+    let block = readme
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("README has a toml block");
+    let mut r = Registry::default();
+    r.add_text("carriers/README.md", block)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let p = r.get("cn-china-mobile").expect("example profile");
+    let kinds: Vec<&str> = p.methods.iter().map(Method::kind).collect();
+    assert_eq!(kinds, ["sms", "inbox", "ussd", "none"]);
+}
