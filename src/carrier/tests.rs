@@ -1,0 +1,583 @@
+use super::*;
+use std::io::Write as _;
+
+fn reg() -> Registry {
+    match Registry::try_builtin() {
+        Ok(r) => r,
+        Err(e) => panic!("built-ins do not load: {e}"),
+    }
+}
+
+#[test]
+fn builtins_parse_validate_and_carry_sources() {
+    let r = reg();
+    assert!(Registry::builtin().problems().is_empty());
+    assert!(
+        r.all().count() >= 40,
+        "only {} built-in profiles",
+        r.all().count()
+    );
+    for p in r.all() {
+        assert_eq!(p.validate(), Ok(()), "{}", p.id);
+        assert!(!p.sources.is_empty(), "{} has no sources", p.id);
+        assert!(
+            !r.effective_mcc_mnc(p).is_empty() || p.parent.is_none(),
+            "{}",
+            p.id
+        );
+    }
+    r.check_parents().expect("parents resolve");
+    // builtin() and try_builtin() agree.
+    let ids_a: Vec<_> = r.all().map(|p| p.id.clone()).collect();
+    let ids_b: Vec<_> = Registry::builtin().all().map(|p| p.id.clone()).collect();
+    assert_eq!(ids_a, ids_b);
+}
+
+#[test]
+fn japanese_big_four_have_no_modem_query_but_say_where_to_look() {
+    let r = reg();
+    for id in [
+        "jp-docomo",
+        "jp-au",
+        "jp-softbank",
+        "jp-rakuten",
+        "jp-ahamo",
+        "jp-povo",
+        "jp-linemo",
+        "jp-iijmio",
+        "jp-mineo",
+    ] {
+        let p = r.get(id).unwrap_or_else(|| panic!("{id} missing"));
+        assert!(
+            !p.methods
+                .iter()
+                .any(|m| matches!(m, Method::Ussd { .. } | Method::Sms { .. })),
+            "{id}"
+        );
+        let explain = p.methods.iter().find_map(|m| match m {
+            Method::None { explain, .. } => Some(explain.clone()),
+            _ => None,
+        });
+        assert!(
+            explain.is_some_and(|e| e.len() > 20),
+            "{id} lacks an honest explain"
+        );
+    }
+    let sb = r
+        .get("jp-softbank")
+        .map(|p| p.describe())
+        .unwrap_or_default();
+    assert!(sb.contains("*5555"), "{sb}");
+    let docomo = r.get("jp-docomo").map(|p| p.describe()).unwrap_or_default();
+    assert!(
+        docomo.contains("NTT DOCOMO") && docomo.contains("My docomo"),
+        "{docomo}"
+    );
+}
+
+#[test]
+fn china_methods_as_the_corpus_says() {
+    let r = reg();
+    let cm = r
+        .get("cn-china-mobile")
+        .map(|p| p.methods.clone())
+        .unwrap_or_default();
+    assert!(
+        matches!(cm.first(), Some(Method::Sms { number, keyword, .. }) if number == "10086" && keyword == "CXLL")
+    );
+    assert!(cm.iter().any(|m| matches!(m, Method::Inbox { senders, match_words, .. }
+        if senders.iter().any(|s| s == "10086766") && match_words.iter().any(|w| w == "【流量日提醒】"))));
+    let cu = r
+        .get("cn-china-unicom")
+        .map(|p| p.methods.clone())
+        .unwrap_or_default();
+    assert!(
+        matches!(cu.first(), Some(Method::Sms { number, keyword, .. }) if number == "10010" && keyword == "2082")
+    );
+    let ct = r
+        .get("cn-china-telecom")
+        .map(|p| p.methods.clone())
+        .unwrap_or_default();
+    assert!(
+        matches!(ct.first(), Some(Method::Sms { number, keyword, .. }) if number == "10001" && keyword == "108")
+    );
+}
+
+/// Every built-in network resolves from an IMSI to the profile that lists it (or, for shared
+/// networks, to the owner without a parent).
+#[test]
+fn every_builtin_network_selects_by_imsi() {
+    let r = reg();
+    for p in r.all() {
+        for m in &p.mcc_mnc {
+            let imsi = format!("{m}{}", &"0123456789"[..(15 - m.len())]);
+            let sel = r.select(Some(&imsi), None, None);
+            let got = sel.profile.map(|x| x.id.as_str()).unwrap_or("<none>");
+            let owners: Vec<&str> = r
+                .all()
+                .filter(|q| q.mcc_mnc.contains(m))
+                .map(|q| q.id.as_str())
+                .collect();
+            assert!(
+                owners.contains(&got),
+                "IMSI {imsi}: got {got}, owners {owners:?}"
+            );
+            assert_eq!(sel.how.to_string(), format!("imsi {m}"));
+        }
+    }
+}
+
+#[test]
+fn imsi_split_table() {
+    let r = reg();
+    // (imsi, expected mcc-mnc) — 2-digit worldwide, 3-digit for MCC 3xx and known 3-digit codes.
+    let rows = [
+        ("440101234567890", "44010"),
+        ("440201234567890", "44020"),
+        ("460001234567890", "46000"),
+        ("460111234567890", "46011"),
+        ("310260123456789", "310260"),
+        ("404551234567890", "40455"),
+        ("001011234567890", "00101"),
+        ("999991234567890", "99999"),  // unknown: 2-digit default
+        ("302720123456789", "302720"), // Canada: 3 digits even though unknown here
+    ];
+    for (imsi, want) in rows {
+        assert_eq!(
+            r.plmn_for_imsi(imsi).map(|p| p.to_string()),
+            Ok(want.to_string()),
+            "{imsi}"
+        );
+    }
+    let p = mcc_mnc_from_imsi("310260123456789", |_| false).expect("valid");
+    assert_eq!((p.mcc.as_str(), p.mnc.as_str()), ("310", "260"));
+    // A registry that knows a 3-digit MNC outside North America gets it.
+    assert_eq!(
+        mcc_mnc_from_imsi("405854123456789", |m| m == "405854").map(|p| p.to_string()),
+        Ok("405854".into())
+    );
+    assert_eq!(
+        mcc_mnc_from_imsi("12345", |_| false),
+        Err(ImsiError::Malformed {
+            len: 5,
+            bad_at: None
+        })
+    );
+    assert_eq!(
+        mcc_mnc_from_imsi("44010x", |_| false),
+        Err(ImsiError::Malformed {
+            len: 6,
+            bad_at: Some(5)
+        })
+    );
+    assert!(mcc_mnc_from_imsi("4401012345678901", |_| false).is_err());
+    assert!(mcc_mnc_from_imsi("４４０１０1234567", |_| false).is_err());
+}
+
+#[test]
+fn shared_network_prefers_owner_and_lists_mvnos() {
+    let r = reg();
+    let sel = r.select(Some("440101234567890"), None, None);
+    assert_eq!(sel.profile.map(|p| p.id.as_str()), Some("jp-docomo"));
+    let c: Vec<&str> = sel.candidates.iter().map(|p| p.id.as_str()).collect();
+    for mvno in ["jp-ahamo", "jp-iijmio", "jp-mineo", "jp-bmobile"] {
+        assert!(c.contains(&mvno), "{mvno} not in {c:?}");
+    }
+    assert!(
+        sel.notes.iter().any(|n| n.contains("jp-ahamo")),
+        "{:?}",
+        sel.notes
+    );
+    // The operator name picks the sub-brand on the same network.
+    let sel = r.select(Some("440101234567890"), Some("ahamo"), None);
+    assert_eq!(sel.profile.map(|p| p.id.as_str()), Some("jp-ahamo"));
+    assert_eq!(sel.how, SelectedBy::OperatorName);
+    assert!(sel.candidates.iter().any(|p| p.id == "jp-docomo"));
+}
+
+#[test]
+fn operator_name_is_case_width_and_punctuation_insensitive() {
+    let r = reg();
+    let rows = [
+        ("NTT DOCOMO", "jp-docomo"),
+        ("ntt docomo", "jp-docomo"),
+        ("ＮＴＴ　ＤＯＣＯＭＯ", "jp-docomo"),
+        ("CHN-UNICOM", "cn-china-unicom"),
+        ("CHN UNICOM", "cn-china-unicom"),
+        ("中国联通", "cn-china-unicom"),
+        ("CHINA MOBILE", "cn-china-mobile"),
+        ("CMCC", "cn-china-mobile"),
+        ("中国移动", "cn-china-mobile"),
+        ("中国电信", "cn-china-telecom"),
+        ("SoftBank", "jp-softbank"),
+        ("Y!mobile", "jp-ymobile"),
+        ("楽天モバイル", "jp-rakuten"),
+        ("МТС", "ru-mts"),
+        ("мтс", "ru-mts"),
+    ];
+    for (name, want) in rows {
+        let sel = r.select(None, Some(name), None);
+        assert_eq!(
+            sel.profile.map(|p| p.id.as_str()),
+            Some(want),
+            "{name}: {:?}",
+            sel.notes
+        );
+        assert_eq!(sel.how.to_string(), "operator name");
+    }
+    assert_eq!(normalize_name("ＣＨＮ－ＵＮＩＣＯＭ"), "chnunicom");
+}
+
+#[test]
+fn explicit_choice_wins_and_unknown_explicit_is_reported() {
+    let r = reg();
+    let sel = r.select(
+        Some("460001234567890"),
+        Some("CHINA MOBILE"),
+        Some("jp-povo"),
+    );
+    assert_eq!(sel.profile.map(|p| p.id.as_str()), Some("jp-povo"));
+    assert_eq!(sel.how, SelectedBy::Explicit);
+    assert!(
+        sel.notes.iter().any(|n| n.contains("46000")),
+        "{:?}",
+        sel.notes
+    );
+    let sel = r.select(Some("460001234567890"), None, Some("no-such-carrier"));
+    assert!(sel.profile.is_none());
+    assert!(sel.notes.iter().any(|n| n.contains("no-such-carrier")));
+}
+
+#[test]
+fn roaming_imsi_beats_serving_operator_name() {
+    let r = reg();
+    // A China Mobile SIM roaming on docomo: +COPS says NTT DOCOMO, the balance is at 10086.
+    let sel = r.select(Some("460001234567890"), Some("NTT DOCOMO"), None);
+    assert_eq!(sel.profile.map(|p| p.id.as_str()), Some("cn-china-mobile"));
+    assert!(
+        sel.notes.iter().any(|n| n.contains("roaming")),
+        "{:?}",
+        sel.notes
+    );
+}
+
+#[test]
+fn unknown_gives_none_with_a_clear_note() {
+    let r = reg();
+    let sel = r.select(Some("999991234567890"), Some("Nowhere Telecom"), None);
+    assert!(sel.profile.is_none());
+    assert_eq!(sel.how, SelectedBy::Nothing);
+    assert!(
+        sel.notes.iter().any(|n| n.contains("99999")
+            && n.contains("Nowhere Telecom")
+            && n.contains("carriers.toml")),
+        "{:?}",
+        sel.notes
+    );
+    let sel = r.select(None, None, None);
+    assert!(sel.profile.is_none() && !sel.notes.is_empty());
+    let sel = r.select(Some("garbage"), None, None);
+    assert!(sel.notes.iter().any(|n| n.contains("IMSI ignored")));
+}
+
+#[test]
+fn reply_hints_match_corpus_texts() {
+    let r = reg();
+    // (profile, corpus text, capture, expected) — texts verbatim from shared/corpus/corpus.md.
+    let rows = [
+        ("cn-china-mobile", "您当月常用流量已用1.85M，可用1198.14M，其中", "used", "1.85M"),
+        ("cn-china-mobile", "您当月常用流量已用1.85M，可用1198.14M，其中", "remaining", "1198.14M"),
+        ("cn-china-mobile", "截至25日18时20分，您当月常用流量已用0.00M，可用0，以上", "remaining", "0"),
+        ("cn-china-mobile", "您（158****4566）本月国内流量已使用0KB。", "used", "0KB"),
+        ("cn-china-telecom", "您当前已使用流量总量36.28GB；详细", "used", "36.28GB"),
+        ("cn-china-telecom", "您的手机账户本月可用余额为0.00元，预存", "balance", "0.00"),
+        ("cn-china-unicom", " 国内日租宝\r\n 已使用70.00MB\r\n", "used", "70.00MB"),
+        ("ru-mts", "Баланс:2220,76р", "balance", "2220,76"),
+        ("ru-mts", "Balance:633,100r", "balance", "633,100"),
+        ("ru-beeline", " Vash balans 968.98 r.", "balance", "968.98"),
+        ("ru-tele2", "OCTATOK 187.24 p.", "balance", "187.24"),
+        ("ua-lifecell", "Balans 35.28grn, bonus", "balance", "35.28"),
+        ("pl-plus", "Aktualny stan konta dla numeru 48123456789: 1,23 PLN. Konto wazne do dnia 01-01-2022 01:02:03.Doladuj PLUSem!", "expiry", "01-01-2022"),
+        ("de-o2", "Ihr Guthaben beträgt: 15,67€.", "balance", "15,67"),
+        ("ch-sunrise", "Ihr Guthaben beträgt CHF 24.50.", "balance", "24.50"),
+        ("se-halebop", " Du har 0,00 kr och 0,99 GB surf kvar. Du ringer", "remaining", "0,99 GB"),
+        ("gb-o2", "O2: Your balance is £6.45. Text BALANCE free to 20202", "balance", "6.45"),
+        ("hu-telekom", "Havi keret: 0Ft. Feltöltött egyenleg: 7777Ft,(ebböl", "balance", "7777"),
+        ("us-tmobile", "Current plan active until 08/10/2022 and will renew for $12.34. Account Balance $56.78. Add", "balance", "56.78"),
+        ("us-tmobile", "Current plan active until 08/10/2022 and will renew", "expiry", "08/10/2022"),
+    ];
+    for (id, text, cap, want) in rows {
+        let p = r.get(id).unwrap_or_else(|| panic!("{id} missing"));
+        let got = p.compiled_hints().iter().find_map(|re| {
+            re.captures(text)
+                .and_then(|c| c.name(cap))
+                .map(|m| m.as_str().to_string())
+        });
+        assert_eq!(got.as_deref(), Some(want), "{id}: {text}");
+    }
+}
+
+#[test]
+fn describe_mentions_methods_and_sources() {
+    let r = reg();
+    let d = r
+        .get("cn-china-mobile")
+        .map(|p| p.describe())
+        .unwrap_or_default();
+    for needle in [
+        "cn-china-mobile",
+        "SMS \"CXLL\" to 10086",
+        "10086766",
+        "【流量日提醒】",
+        "sources:",
+        "46000",
+    ] {
+        assert!(d.contains(needle), "missing {needle} in:\n{d}");
+    }
+    let d = r
+        .get("ke-safaricom")
+        .map(|p| p.describe())
+        .unwrap_or_default();
+    assert!(
+        d.contains("USSD *100#, then answer 1 → 1") && d.contains("(free)"),
+        "{d}"
+    );
+}
+
+fn load_err(text: &str) -> ProfileError {
+    let mut r = Registry::default();
+    match r.add_text("/etc/simquota/carriers.toml", text) {
+        Ok(()) => panic!("accepted:\n{text}"),
+        Err(e) => e,
+    }
+}
+
+const GOOD: &str = r#"
+[[carrier]]
+id = "xx-test"
+name = "Test"
+country = "XX"
+mcc_mnc = ["99999"]
+
+[[carrier.methods]]
+kind = "ussd"
+code = "*100#"
+"#;
+
+#[test]
+fn corrupt_files_name_file_line_and_field() {
+    // (text, line, field, words in the message)
+    let unknown_kind = GOOD.replace("kind = \"ussd\"", "kind = \"ussdd\"");
+    let missing_code = GOOD.replace("code = \"*100#\"", "");
+    let bad_regex = GOOD.replace(
+        "mcc_mnc = [\"99999\"]",
+        "mcc_mnc = [\"99999\"]\nreply_hints = ['(?P<remaining>[0-9]+']",
+    );
+    let bad_capture = GOOD.replace(
+        "mcc_mnc = [\"99999\"]",
+        "mcc_mnc = [\"99999\"]\nreply_hints = ['(?P<left>[0-9]+)']",
+    );
+    let dup = format!("{GOOD}\n{GOOD}");
+    let bad_mcc = GOOD.replace("\"99999\"", "\"9999\"");
+    let bad_code = GOOD.replace("*100#", "100");
+    let bad_units = GOOD.replace(
+        "mcc_mnc = [\"99999\"]",
+        "mcc_mnc = [\"99999\"]\nunits_base = 1020",
+    );
+    let bad_id = GOOD.replace("xx-test", "XX Test");
+    let unknown_field = GOOD.replace("name = \"Test\"", "name = \"Test\"\nnmae = \"typo\"");
+    let bad_cost = format!("{GOOD}\n[[carrier.methods]]\nkind = \"sms\"\nnumber = \"10086\"\nkeyword = \"CXLL\"\ncosts_money = \"maybe\"\n");
+    let empty_number =
+        format!("{GOOD}\n[[carrier.methods]]\nkind = \"sms\"\nnumber = \"\"\nkeyword = \"CXLL\"\n");
+    let rows: Vec<(String, usize, Option<&str>, &str)> = vec![
+        (
+            "[[carrier]]\nid = \"a\"\nname = \"oops\n".to_string(),
+            3,
+            None,
+            "TOML syntax",
+        ),
+        (
+            unknown_kind,
+            9,
+            Some("methods[0].kind"),
+            "unknown kind \"ussdd\" (expected ussd, sms, inbox, none)",
+        ),
+        (
+            missing_code,
+            8,
+            Some("methods[0].code"),
+            "missing field \"code\"",
+        ),
+        (
+            GOOD.replace("name = \"Test\"\n", ""),
+            2,
+            Some("name"),
+            "missing field \"name\"",
+        ),
+        (bad_regex, 7, Some("reply_hints[0]"), "does not compile"),
+        (
+            bad_capture,
+            7,
+            Some("reply_hints[0]"),
+            "unknown capture name \"left\"",
+        ),
+        (dup, 14, Some("id"), "duplicate id \"xx-test\""),
+        (bad_mcc, 6, Some("mcc_mnc[0]"), "not an MCC-MNC"),
+        (bad_code, 10, Some("methods[0].code"), "USSD"),
+        (bad_units, 7, Some("units_base"), "1000 or 1024"),
+        (bad_id, 3, Some("id"), "slug"),
+        (unknown_field, 5, Some("nmae"), "unknown field \"nmae\""),
+        (bad_cost, 16, Some("methods[1].costs_money"), "unknown"),
+        (empty_number, 14, Some("methods[1].number"), "sms number"),
+    ];
+    for (text, line, field, words) in rows {
+        let e = load_err(&text);
+        let shown = e.to_string();
+        assert!(shown.starts_with("/etc/simquota/carriers.toml:"), "{shown}");
+        assert_eq!(e.line(), Some(line), "{shown}\n---\n{text}");
+        assert_eq!(e.field(), field, "{shown}");
+        assert!(shown.contains(words), "{shown}");
+        if let Some(f) = field {
+            assert!(shown.contains(&format!("field \"{f}\"")), "{shown}");
+        }
+    }
+    // The exact form from the design note.
+    let e = load_err(&GOOD.replace("kind = \"ussd\"", "kind = \"ussdd\""));
+    assert_eq!(
+        e.to_string(),
+        "/etc/simquota/carriers.toml:9: field \"methods[0].kind\": unknown kind \"ussdd\" (expected ussd, sms, inbox, none)"
+    );
+}
+
+#[test]
+fn user_file_overrides_builtin_and_adds_profiles() {
+    let dir = std::env::temp_dir().join(format!("simquota-carrier-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("carriers.toml");
+    let text = r#"
+# My docomo SIM answers a USSD code at work (made up for the test).
+[[carrier]]
+id = "jp-docomo"
+name = "docomo (mine)"
+country = "JP"
+mcc_mnc = ["44010"]
+[[carrier.methods]]
+kind = "ussd"
+code = "*123#"
+
+[[carrier]]
+id = "zz-mine"
+name = "My MVNO"
+aliases = ["MYMVNO"]
+country = "JP"
+parent = "jp-docomo"
+[[carrier.methods]]
+kind = "none"
+explain = "Look at the web page."
+"#;
+    std::fs::File::create(&path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .expect("write");
+    let r = Registry::load(std::slice::from_ref(&path)).expect("loads");
+    let d = r.get("jp-docomo").expect("docomo");
+    assert_eq!(d.name, "docomo (mine)");
+    assert!(matches!(d.methods.first(), Some(Method::Ussd { code, .. }) if code == "*123#"));
+    assert_eq!(
+        r.origin("jp-docomo").map(|(f, l)| (f.to_string(), l)),
+        Some((path.display().to_string(), 3))
+    );
+    assert_eq!(r.all().filter(|p| p.id == "jp-docomo").count(), 1);
+    let sel = r.select(Some("440101234567890"), Some("MYMVNO"), None);
+    assert_eq!(sel.profile.map(|p| p.id.as_str()), Some("zz-mine"));
+
+    // An unknown parent in a user file is an error at its line.
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        GOOD.replace("mcc_mnc = [\"99999\"]", "parent = \"no-such\""),
+    )
+    .expect("write");
+    let e = Registry::load(std::slice::from_ref(&bad)).expect_err("unknown parent");
+    assert_eq!((e.line(), e.field()), (Some(6), Some("parent")), "{e}");
+    let e = Registry::load(&[dir.join("missing.toml")]).expect_err("missing file");
+    assert!(e.to_string().contains("missing.toml"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn default_paths_only_lists_existing_files() {
+    for p in Registry::default_paths() {
+        assert!(p.is_file(), "{}", p.display());
+        assert!(p.ends_with("simquota/carriers.toml"));
+    }
+}
+
+#[test]
+fn profiles_round_trip_through_serde() {
+    let r = reg();
+    for p in r.all() {
+        let json = serde_json::to_string(p).expect("serialize");
+        let back: Profile = serde_json::from_str(&json).expect("deserialize");
+        assert_eq!(&back, p);
+    }
+}
+
+mod props {
+    use super::super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn loading_any_text_never_panics(text in "\\PC{0,400}") {
+            let mut r = Registry::default();
+            let _ = r.add_text("fuzz.toml", &text);
+        }
+
+        #[test]
+        fn loading_mutated_good_file_never_panics(cut in 0usize..200, junk in "[\\[\\]=\"'a-z0-9 \\n#*]{0,12}") {
+            let good = super::GOOD;
+            let cut = cut.min(good.len());
+            let text = format!("{}{}{}", &good[..cut], junk, &good[cut..]);
+            let mut r = Registry::default();
+            if let Err(e) = r.add_text("fuzz.toml", &text) {
+                // Every error points inside the text.
+                if let Some(line) = e.line() {
+                    prop_assert!(line >= 1 && line <= text.lines().count() + 1);
+                }
+            }
+        }
+
+        #[test]
+        fn imsi_split_never_panics_and_keeps_prefix(imsi in "\\PC{0,20}") {
+            if let Ok(p) = mcc_mnc_from_imsi(&imsi, |_| false) {
+                prop_assert!(imsi.trim().starts_with(&p.to_string()));
+                prop_assert!(p.mnc.len() == 2 || p.mnc.len() == 3);
+            }
+        }
+
+        #[test]
+        fn select_never_panics(imsi in proptest::option::of("[0-9]{0,16}"), op in proptest::option::of("\\PC{0,20}"), id in proptest::option::of("[a-z-]{0,10}")) {
+            let r = Registry::builtin();
+            let s = r.select(imsi.as_deref(), op.as_deref(), id.as_deref());
+            prop_assert!(s.profile.is_some() || !s.notes.is_empty());
+        }
+    }
+}
+
+#[test]
+fn readme_example_is_a_valid_profile_file() {
+    let readme = include_str!("../../carriers/README.md");
+    let block = readme
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("README has a toml block");
+    let mut r = Registry::default();
+    r.add_text("carriers/README.md", block)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let p = r.get("cn-china-mobile").expect("example profile");
+    let kinds: Vec<&str> = p.methods.iter().map(Method::kind).collect();
+    assert_eq!(kinds, ["sms", "inbox", "ussd", "none"]);
+}
