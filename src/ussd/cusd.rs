@@ -259,7 +259,8 @@ mod tests {
     #[test]
     fn parse_shapes() {
         // line, mode, text, dcs, notes
-        let rows: &[(&str, u8, Option<&str>, Option<u8>, usize)] = &[
+        type Row<'a> = (&'a str, u8, Option<&'a str>, Option<u8>, usize);
+        let rows: &[Row] = &[
             ("+CUSD: 0,\"abc\",15", 0, Some("abc"), Some(15), 0),
             ("+cusd:1,\"abc\",72\r\n", 1, Some("abc"), Some(72), 0),
             ("\r\n+CUSD: 2", 2, None, None, 0),
