@@ -475,3 +475,25 @@ fn mislabelled_dcs_lines_warn() {
         assert!(!u.warnings.is_empty(), "{id}: no warning");
     }
 }
+
+#[test]
+fn corpus_packed_replies_encode_back() {
+    // Test vectors both ways: the decoded text packs back to the exact octets the modem
+    // printed (#13 Huawei E160, #15 Tigo, #17 Tele2).
+    for id in ["#13", "#15"] {
+        let r = rows().into_iter().find(|r| r.id == id).expect("row exists");
+        let payload = parse_cusd(r.line)
+            .ok()
+            .and_then(|c| c.text)
+            .unwrap_or_default();
+        let text = r.text.unwrap_or_default();
+        let packed = crate::codec::gsm7::encode_ussd_packed(text).expect("GSM text");
+        assert_eq!(crate::codec::hex::encode(&packed), payload, "{id}");
+    }
+    let packed =
+        crate::codec::gsm7::encode_ussd_packed("Nepravilnyi nomer uslugi").expect("GSM text");
+    assert_eq!(
+        crate::codec::hex::encode(&packed),
+        "CE325C1EB6A7D9EE7C1AE47EB7CB72507DCEAE9FD3"
+    );
+}
