@@ -486,6 +486,11 @@ mod tests {
             proptest::prop_assert!(d.warnings.is_empty());
         }
         #[test]
+        fn prop_ussd_septets_round_trip(septets in proptest::collection::vec(0u8..0x80, 0..200)) {
+            let u = unpack_ussd(&pack_ussd(&septets));
+            proptest::prop_assert_eq!(u.septets, septets);
+        }
+        #[test]
         fn prop_pack_round_trip(septets in proptest::collection::vec(0u8..0x80, 0..200), fill in 0u8..8) {
             let p = pack(&septets, fill);
             proptest::prop_assert_eq!(unpack(&p, fill, Some(septets.len())), Ok(septets));
