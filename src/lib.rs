@@ -14,5 +14,6 @@ pub mod codec;
 pub mod emulator;
 pub mod modem;
 pub mod sms;
+pub mod state;
 pub mod transcript;
 pub mod ussd;

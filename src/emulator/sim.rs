@@ -393,10 +393,13 @@ impl SimModem {
         let lines = if reply.raw.is_empty() {
             vec![self.encode_cusd(&reply)]
         } else {
-            reply.raw.clone()
+            reply.raw.iter().map(|l| l.as_bytes().to_vec()).collect()
         };
         for l in lines {
-            self.push(at, format!("\r\n{l}\r\n").into_bytes());
+            let mut chunk = b"\r\n".to_vec();
+            chunk.extend_from_slice(&l);
+            chunk.extend_from_slice(b"\r\n");
+            self.push(at, chunk);
         }
         Final::Ok
     }
@@ -414,8 +417,7 @@ impl SimModem {
                     return None;
                 }
                 let bytes = codec::hex::decode(raw).ok()?;
-                let septets = codec::gsm7::unpack_ussd(&bytes);
-                Some(codec::gsm7::decode(&septets).text)
+                Some(codec::gsm7::decode_ussd_packed(&bytes).text)
             }
             // SIMCom/Quectel/ZTE take the text as typed; a packed request is refused
             // (shared/corpus A1 #46: "error: retry operation" when packed).
@@ -429,28 +431,42 @@ impl SimModem {
         }
     }
 
-    /// Renders a reply the way this family's firmware puts it on the wire.
-    fn encode_cusd(&self, reply: &UssdReply) -> String {
+    /// Renders a reply the way this family's firmware puts it on the wire (a `+CUSD` line,
+    /// as bytes: under `AT+CSCS="GSM"` the text is raw GSM 7-bit codes, not UTF-8).
+    fn encode_cusd(&self, reply: &UssdReply) -> Vec<u8> {
         let Some(text) = reply.reply.as_deref() else {
-            return format!("+CUSD: {}", reply.status);
+            return format!("+CUSD: {}", reply.status).into_bytes();
         };
         let septets = codec::gsm7::encode(text).ok();
-        let ucs2_hex = || codec::hex::encode(&codec::ucs2::encode(text));
-        let (payload, dcs) = match (self.family, septets) {
+        let ucs2_hex = || codec::hex::encode(&codec::ucs2::encode(text)).into_bytes();
+        let (payload, dcs): (Vec<u8>, u8) = match (self.family, septets) {
             // Huawei: GSM text as packed hex (corpus A1.3), other text as UCS-2 hex, DCS 72.
-            (Family::Huawei, Some(s)) => (codec::hex::encode(&codec::gsm7::pack_ussd(&s)), 15),
+            (Family::Huawei, Some(s)) => (
+                codec::hex::encode(&codec::gsm7::pack_ussd(&s)).into_bytes(),
+                15,
+            ),
             (Family::Huawei, None) => (ucs2_hex(), 72),
             // ZTE: always UCS-2 hex, and the DCS still says GSM 7-bit (corpus A1 #7).
             (Family::Zte, _) => (ucs2_hex(), 15),
             // Quectel: GSM text in the TE character set (TS 27.007 §7.15), else UCS-2 hex.
             (Family::Quectel, Some(s)) => match self.cscs.as_str() {
                 "UCS2" => (ucs2_hex(), 15),
-                "HEX" => (codec::hex::encode(&s), 15),
-                _ => (text.replace('"', "'"), 15),
+                "HEX" => (codec::hex::encode(&s).into_bytes(), 15),
+                "GSM" => (s, 15),
+                // IRA: 7-bit ASCII; what it cannot show becomes '?' (corpus A1 #26).
+                _ => (
+                    text.chars()
+                        .map(|c| if c.is_ascii() && c != '"' { c as u8 } else { b'?' })
+                        .collect(),
+                    15,
+                ),
             },
             (Family::Quectel, None) => (ucs2_hex(), 72),
         };
-        format!("+CUSD: {},\"{}\",{}", reply.status, payload, dcs)
+        let mut line = format!("+CUSD: {},\"", reply.status).into_bytes();
+        line.extend_from_slice(&payload);
+        line.extend_from_slice(format!("\",{dcs}").as_bytes());
+        line
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod cusd;
 pub mod decode;
+pub mod flow;
 pub mod request;
 
 pub use cusd::{cusd_status_message, parse_cusd, Cusd, CusdParseError, UssdStatus};
