@@ -226,8 +226,6 @@ enum Pending {
         raw: Vec<u8>,
         binary: bool,
         lines: usize,
-        /// Byte offsets (in `text`, in `raw`) of the `\n` before the last continuation line.
-        last: Option<(usize, usize)>,
     },
     /// A header (`+CMT:`, `+CMGL:` …) waiting for its PDU/text line.
     Body {
@@ -235,6 +233,8 @@ enum Pending {
         header: LineText,
         /// PDU mode: the TPDU length from the header; `None` in text mode.
         tpdu_len: Option<u32>,
+        /// The PDU starts with the SMSC address (SMS, TS 27.005 §3.1) — not for `+CBM`.
+        smsc_prefixed: bool,
         body: Option<LineText>,
     },
 }
@@ -588,6 +588,7 @@ impl Session {
         let Pending::Body {
             header,
             tpdu_len,
+            smsc_prefixed,
             body,
             ..
         } = &mut self.pending
@@ -613,7 +614,7 @@ impl Session {
                         b
                     }
                 };
-                let done = match expected_hex_len(&joined.text, *len) {
+                let done = match expected_hex_len(&joined.text, *len, *smsc_prefixed) {
                     Some(expected) => joined.text.len() >= expected,
                     None => true,
                 } || joined.text.len() >= max;
@@ -672,6 +673,7 @@ impl Session {
                 self.pending = match m.follow {
                     Follow::Quoted => quoted_start(Target::Urc(m.kind), lt),
                     _ => Pending::Body {
+                        smsc_prefixed: m.kind != UrcKind::Cbm,
                         target: Target::Urc(m.kind),
                         tpdu_len: urc::pdu_length(t),
                         header: lt,
@@ -702,6 +704,7 @@ impl Session {
                         target: Target::Response,
                         header,
                         tpdu_len,
+                        smsc_prefixed: true,
                         body: None,
                     };
                 } else {
@@ -788,13 +791,11 @@ impl Session {
             raw,
             binary,
             lines,
-            last,
             ..
         } = &mut self.pending
         else {
             return false;
         };
-        *last = Some((text.len(), raw.len()));
         text.push('\n');
         text.push_str(&lt.text);
         raw.push(b'\n');
@@ -821,15 +822,21 @@ impl Session {
                 mut text,
                 mut raw,
                 binary,
-                last,
                 ..
             } => {
-                // The quote never closed (truncated reply). If its last line is the command's
-                // final result, the modem sent that result after the truncated text: give it
-                // back to the command rather than leave the command to time out.
                 let mut final_line = None;
                 if how == Finish::Flushed {
-                    if let Some((ti, ri)) = last {
+                    // Trailing empty lines of an unclosed quote are the modem's framing.
+                    while text.ends_with('\n') && raw.ends_with(b"\n") {
+                        text.pop();
+                        raw.pop();
+                    }
+                    // The quote never closed (truncated reply). If its last line is the
+                    // command's final result, the modem sent that result after the truncated
+                    // text: give it back to the command rather than let the command time out.
+                    if let (Some(ti), Some(ri)) =
+                        (text.rfind('\n'), raw.iter().rposition(|&b| b == b'\n'))
+                    {
                         let last_line = text.get(ti + 1..).unwrap_or("").trim().to_string();
                         let ends_command = FinalResult::parse(&last_line).is_some_and(|fr| {
                             self.in_flight
@@ -837,9 +844,13 @@ impl Session {
                                 .filter(|i| i.deadline.is_some())
                                 .is_some_and(|i| fr.ends(i.cmd.text()))
                         });
-                        if ends_command && text.is_char_boundary(ti) && ri <= raw.len() {
+                        if ends_command {
                             text.truncate(ti);
                             raw.truncate(ri);
+                            while text.ends_with('\n') && raw.ends_with(b"\n") {
+                                text.pop();
+                                raw.pop();
+                            }
                             final_line = Some(last_line);
                         }
                     }
@@ -905,7 +916,6 @@ fn quoted_start(target: Target, lt: LineText) -> Pending {
         raw: lt.raw,
         binary: lt.binary,
         lines: 0,
-        last: None,
     }
 }
 
@@ -941,11 +951,15 @@ fn is_hex(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Hex characters of a PDU with SMSC (TS 27.005 §3.1: `<length>` counts the TPDU only; the PDU
-/// starts with the SMSC length octet).
-fn expected_hex_len(hex: &str, tpdu_len: u32) -> Option<usize> {
-    let smsc = u8::from_str_radix(hex.get(..2)?, 16).ok()?;
-    let octets = 1u64 + u64::from(smsc) + u64::from(tpdu_len);
+/// Hex characters of a PDU. For SMS (TS 27.005 §3.1) `<length>` counts the TPDU only and the
+/// PDU starts with the SMSC address (length octet + address); for `+CBM` it counts everything.
+fn expected_hex_len(hex: &str, len: u32, smsc_prefixed: bool) -> Option<usize> {
+    let smsc = if smsc_prefixed {
+        1 + u64::from(u8::from_str_radix(hex.get(..2)?, 16).ok()?)
+    } else {
+        0
+    };
+    let octets = smsc + u64::from(len);
     usize::try_from(octets.saturating_mul(2)).ok()
 }
 
