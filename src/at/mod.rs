@@ -1,9 +1,9 @@
 //! AT command session core (sans-IO): bytes in, events out, time passed in.
 //!
 //! The layers, bottom up:
-//! - [`line`](self) framing: bytes → lines and the `> ` prompt (V.250 §5.7, TS 27.005 §3.5.1);
+//! - line framing: bytes → lines and the `> ` prompt (V.250 §5.7, TS 27.005 §3.5.1);
 //! - [`result`]: final result codes, with typed [`CmeError`] / [`CmsError`] ([`error_codes`]);
-//! - [`urc`](Urc): unsolicited result codes and their follow-up lines;
+//! - URCs ([`Urc`], [`UrcKind`]): unsolicited result codes and their follow-up lines;
 //! - [`params`]: splitting `+NAME: a,"b",c` parameter lists and quoting strings for commands;
 //! - [`command`]: what is sent, and the V.250 syntax that decides how replies are routed;
 //! - [`session`]: the state machine that ties them together ([`Session`]).

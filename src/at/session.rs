@@ -496,8 +496,10 @@ impl Session {
     fn on_frame(&mut self, now: Instant, frame: Frame) {
         match frame {
             Frame::Blank => {
+                // Empty lines only matter as text inside an open quote (menus with blank lines).
                 if matches!(self.pending, Pending::Quoted { .. }) {
-                    if self.quoted_append(LineText::decode(Vec::new())) {
+                    self.quoted_append(LineText::decode(Vec::new()));
+                    if self.quoted_over_limit() {
                         self.finish_pending(now, Finish::Flushed);
                     }
                 }

@@ -269,7 +269,8 @@ mod tests {
 
     #[test]
     fn classify_table() {
-        let rows: Vec<(&str, Option<(UrcKind, Option<&str>, Follow)>)> = vec![
+        type Want = Option<(UrcKind, Option<&'static str>, Follow)>;
+        let rows: Vec<(&str, Want)> = vec![
             (
                 "+CUSD: 0,\"x\",15",
                 Some((UrcKind::Cusd, Some("+CUSD"), Follow::Quoted)),
