@@ -440,16 +440,25 @@ impl Session {
     fn time_out(&mut self, now: Instant) {
         // A PDU line or quoted text of this command's response still belongs to it; it may even
         // carry the final result (truncated quote), which completes the command after all.
-        if matches!(
-            self.pending,
+        let flush = match &self.pending {
             Pending::Body {
                 target: Target::Response,
                 ..
-            } | Pending::Quoted {
+            }
+            | Pending::Quoted {
                 target: Target::Response,
                 ..
-            }
-        ) {
+            } => true,
+            // An open quote that swallowed this command's final result: flush it now so the
+            // result is recovered instead of the command timing out.
+            Pending::Quoted { text, .. } => text
+                .trim_end_matches('\n')
+                .rsplit_once('\n')
+                .and_then(|(_, last)| FinalResult::parse(last))
+                .is_some(),
+            _ => false,
+        };
+        if flush {
             self.finish_pending(now, Finish::Flushed);
         }
         let Some(inf) = self.in_flight.take_if(|i| i.deadline.is_some()) else {

@@ -913,6 +913,21 @@ fn timeouts() {
             tx: Some(vec![b"AT+CMGS=23\r", b"\x1b"]),
         },
         case(
+            "deadline while an open quote holds the command's OK: the OK is recovered",
+            vec![
+                Step::Submit(
+                    Command::new("AT+CUSD=1,\"#102#\",15").with_timeout(Duration::from_secs(1)),
+                ),
+                ms(900),
+                input(b"\r\n+CUSD: 0,\" Vash balans 968.98 r.\r\nDlya vas\r\n\r\nOK\r\n"),
+                ms(100),
+            ],
+            vec![
+                urc(UrcKind::Cusd, "+CUSD: 0,\" Vash balans 968.98 r.\nDlya vas"),
+                ok("AT+CUSD=1,\"#102#\",15", &[]),
+            ],
+        ),
+        case(
             "bytes arriving after the deadline: time-out first, then the line is late",
             vec![
                 slow(),
@@ -984,6 +999,7 @@ fn submit_rules_and_reset() {
         })
     );
     assert_eq!(s.in_flight().map(Command::text), Some("AT+CSQ"));
+    assert_eq!(s.poll_transmit(), Some(b"AT+CSQ\r".to_vec()));
     s.handle_input(t0, b"\r\n+CSQ: 1");
     s.reset();
     assert_eq!(s.in_flight(), None);
@@ -996,6 +1012,33 @@ fn submit_rules_and_reset() {
     );
     s.submit(Command::new("AT"), t0).unwrap();
     assert_eq!(s.poll_transmit(), Some(b"AT\r".to_vec()));
+}
+
+#[test]
+fn held_command_counts_as_in_flight() {
+    let t0 = Instant::now();
+    let mut s = Session::new(SessionConfig::default());
+    s.submit(Command::new("AT").with_timeout(Duration::from_secs(1)), t0)
+        .unwrap();
+    let t1 = t0 + Duration::from_secs(1);
+    s.handle_timeout(t1);
+    s.submit(Command::new("AT+CSQ"), t1).unwrap();
+    assert_eq!(s.in_flight().map(Command::text), Some("AT+CSQ"));
+    assert_eq!(
+        s.submit(Command::new("AT+CGMI"), t1),
+        Err(SessionError::Busy {
+            in_flight: "AT+CSQ".into()
+        })
+    );
+    assert_eq!(s.poll_transmit(), Some(b"AT\r".to_vec()));
+    assert_eq!(s.poll_transmit(), None, "held until the drain ends");
+    // The drain gives up after resync_max even if the line never goes quiet.
+    let mut now = t1;
+    for _ in 0..60 {
+        now += Duration::from_millis(100);
+        s.handle_input(now, b"\r\n^RSSI:9\r\n");
+    }
+    assert_eq!(s.poll_transmit(), Some(b"AT+CSQ\r".to_vec()));
 }
 
 #[test]
