@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::{Modem, ModemError};
-use crate::at::params::{split_params, Param};
+use crate::at::{split_params, Param};
 
 /// What `simquota info` reports.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -102,7 +102,7 @@ impl Modem {
         }
         if let Some(lines) = self.lines("AT+COPS?").await? {
             id.operator = lines.iter().find_map(|l| {
-                let (_, params) = split_params(l);
+                let params = split_params(l).params;
                 match params.get(2) {
                     Some(Param::Str(s)) if !s.is_empty() => Some(s.clone()),
                     _ => None,
@@ -112,7 +112,7 @@ impl Modem {
         for cmd in ["AT+CREG?", "AT+CEREG?", "AT+CGREG?"] {
             if let Some(lines) = self.lines(cmd).await? {
                 let stat = lines.iter().find_map(|l| {
-                    let (_, params) = split_params(l);
+                    let params = split_params(l).params;
                     match params.get(1).or(params.first()) {
                         Some(Param::Int(n)) => Some(*n),
                         _ => None,
@@ -127,7 +127,7 @@ impl Modem {
             }
         }
         if let Some(lines) = self.lines("AT+CSQ").await? {
-            let rssi = lines.iter().find_map(|l| match split_params(l).1.first() {
+            let rssi = lines.iter().find_map(|l| match split_params(l).params.first() {
                 Some(Param::Int(n)) => u8::try_from(*n).ok(),
                 _ => None,
             });

@@ -20,7 +20,8 @@
 use crate::codec::{gsm7, hex, ucs2, Alphabet, CbsDcs, CodecError, Decoded};
 
 /// The modem's TE character set (`AT+CSCS`, TS 27.007 §5.5).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(into = "String")]
 pub enum Charset {
     /// "GSM": GSM 7-bit default alphabet.
     #[default]
@@ -33,6 +34,12 @@ pub enum Charset {
     Hex,
     /// Anything else, e.g. "8859-1", "PCCP437", "UTF-8".
     Other(String),
+}
+
+impl From<Charset> for String {
+    fn from(c: Charset) -> String {
+        c.as_str().to_string()
+    }
 }
 
 impl Charset {
@@ -61,7 +68,8 @@ impl Charset {
 }
 
 /// How the payload was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Interpretation {
     /// Characters as received (under CSCS "GSM", raw GSM codes passed through as ASCII
     /// are mapped back; see [`decode_payload`]).
@@ -92,7 +100,7 @@ pub struct DecodeOverrides {
 }
 
 /// A decoded USSD string.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct UssdText {
     /// The decoded text.
     pub text: String,

@@ -122,7 +122,7 @@ fn other(style: RequestStyle) -> RequestStyle {
 /// True for the session-release notices some networks send before the real answer
 /// (python-gsmmodem issue #14: `+CUSD: 2,"Initiating Release",15`).
 fn is_release_notice(status: UssdStatus, text: Option<&UssdText>) -> bool {
-    status == UssdStatus::Terminated
+    status == UssdStatus::TerminatedByNetwork
         && text.is_some_and(|t| t.text.trim().eq_ignore_ascii_case("Initiating Release"))
 }
 
@@ -138,13 +138,13 @@ pub async fn run(
         Ok(lines) => lines
             .iter()
             .find_map(|l| l.strip_prefix("+CSCS:"))
-            .map(|v| Charset::parse(v.trim().trim_matches('"')))
+            .map(|v| Charset::from_cscs(v.trim().trim_matches('"')))
             .unwrap_or(Charset::Ira),
         Err(ModemError::Rejected { .. }) => Charset::Ira,
         Err(e) => return Err(e.into()),
     };
     if !matches!(charset, Charset::Gsm | Charset::Ira) {
-        let old = charset.name();
+        let old = charset.as_str().to_string();
         if modem.ok("AT+CSCS=\"GSM\"").await.is_ok() {
             modem.push_restore(format!("AT+CSCS=\"{old}\""));
             charset = Charset::Gsm;
@@ -229,7 +229,7 @@ pub async fn run(
             reply: text.clone(),
         });
         match status {
-            UssdStatus::ActionRequired => {
+            UssdStatus::FurtherActionRequired => {
                 let next = replies.next().or_else(|| {
                     let text = text.as_ref()?;
                     opts.ask.as_mut().and_then(|ask| ask(text))
@@ -246,7 +246,7 @@ pub async fn run(
                     }
                 }
             }
-            UssdStatus::Done | UssdStatus::Terminated if text.is_some() => return Ok(outcome),
+            UssdStatus::NoFurtherAction | UssdStatus::TerminatedByNetwork if text.is_some() => return Ok(outcome),
             status => return Err(UssdError::Status { status }),
         }
     }

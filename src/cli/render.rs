@@ -1,0 +1,199 @@
+//! Human-readable output. Pure functions from values to text (tested without a modem).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::balance::{format_bytes, Date, Reading};
+use crate::modem::Identity;
+use crate::ussd::flow::UssdOutcome;
+
+/// Width of the remaining-data gauge in cells.
+const GAUGE: usize = 10;
+
+/// `▕██░░░░░░░░▏` for a fraction in 0..=1.
+pub fn gauge(fraction: f64) -> String {
+    let f = fraction.clamp(0.0, 1.0);
+    let full = (f * GAUGE as f64).round() as usize;
+    format!("▕{}{}▏", "█".repeat(full), "░".repeat(GAUGE - full))
+}
+
+/// The summary line(s) of a reading, e.g.
+/// `Remaining 0.65 GB of 3.00 GB (22%) ▕██░░░░░░░░▏ · expires 2026-12-31 (36 days) · budget ≈ 18 MB/day`.
+pub fn reading_summary(r: &Reading, today: Date, base: u64) -> String {
+    let mut out = String::new();
+    let mut parts: Vec<String> = Vec::new();
+    if r.unlimited {
+        parts.push("Data: unlimited".into());
+    } else if let Some(rem) = r.remaining_bytes {
+        let mut s = format!("Remaining {}", format_bytes(rem, base));
+        if let Some(total) = r.total_bytes.filter(|t| *t > 0) {
+            let pct = rem as f64 / total as f64;
+            let _ = write!(
+                s,
+                " of {} ({:.0}%) {}",
+                format_bytes(total, base),
+                pct * 100.0,
+                gauge(pct)
+            );
+        }
+        parts.push(s);
+    } else if let Some(used) = r.used_bytes {
+        let mut s = format!("Used {}", format_bytes(used, base));
+        if let Some(total) = r.total_bytes {
+            let _ = write!(s, " of {}", format_bytes(total, base));
+        }
+        parts.push(s);
+    }
+    if let Some(exp) = r.expiry {
+        let days = today.days_until(&exp);
+        let mut s = format!("expires {exp}");
+        if days >= 0 {
+            let _ = write!(s, " ({days} day{})", if days == 1 { "" } else { "s" });
+            if let Some(rem) = r.remaining_bytes.filter(|_| days > 0 && !r.unlimited) {
+                let _ = write!(
+                    s,
+                    " · budget ≈ {}/day",
+                    format_bytes(rem / days.max(1) as u64, base)
+                );
+            }
+        } else {
+            s.push_str(" (past)");
+        }
+        parts.push(s);
+    }
+    if let Some(reset) = r.reset {
+        parts.push(format!("resets {reset}"));
+    }
+    if !parts.is_empty() {
+        let _ = writeln!(out, "{}", parts.join(" · "));
+    }
+    for b in r.buckets.iter().filter(|_| r.buckets.len() > 1) {
+        let mut s = format!("  {:<12}", b.label);
+        if b.unlimited {
+            s.push_str(" unlimited");
+        }
+        if let Some(v) = b.remaining_bytes {
+            let _ = write!(s, " remaining {}", format_bytes(v, base));
+        }
+        if let Some(v) = b.used_bytes {
+            let _ = write!(s, " used {}", format_bytes(v, base));
+        }
+        if let Some(v) = b.total_bytes {
+            let _ = write!(s, " of {}", format_bytes(v, base));
+        }
+        let _ = writeln!(out, "{s}");
+    }
+    for m in &r.money {
+        let _ = writeln!(out, "{:<10}{} {}", capitalise(&m.label), m.amount, m.currency);
+    }
+    if let Some(t) = &r.throttled {
+        match t.speed_kbps {
+            Some(k) => {
+                let _ = writeln!(out, "Speed limited to {k} kbps");
+            }
+            None => {
+                let _ = writeln!(out, "Speed limited");
+            }
+        }
+    }
+    out
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// `simquota balance` output.
+pub fn balance(
+    request: &str,
+    reply: &str,
+    r: &Reading,
+    id: &Identity,
+    today: Date,
+    base: u64,
+) -> String {
+    let mut out = String::new();
+    let who = [id.operator.as_deref(), id.model.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let _ = writeln!(out, "{request} → {who}");
+    out.push_str(&reading_summary(r, today, base));
+    if !r.understood {
+        let _ = writeln!(out, "Not understood: the carrier's reply is shown as it came.");
+    }
+    for n in &r.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    let _ = writeln!(out, "Reply: {reply}");
+    out
+}
+
+/// `simquota ussd` output: each menu round, then the final text.
+pub fn ussd(o: &UssdOutcome, interactive: bool) -> String {
+    let mut out = String::new();
+    for (i, e) in o.exchanges.iter().enumerate() {
+        let last = i + 1 == o.exchanges.len();
+        if interactive && !last {
+            continue; // already shown at the prompt
+        }
+        if o.exchanges.len() > 1 {
+            let _ = writeln!(out, "> {}", e.request);
+        }
+        if let Some(t) = &e.reply {
+            let _ = writeln!(out, "{}", t.text);
+            for w in &t.warnings {
+                let _ = writeln!(out, "  (decoding note: {w})");
+            }
+        }
+    }
+    if o.cancelled_menu {
+        let _ = writeln!(
+            out,
+            "(menu left without an answer: session cancelled; continue with --reply N)"
+        );
+    }
+    out
+}
+
+/// `simquota info` output.
+pub fn info(port: &Path, id: &Identity) -> String {
+    let mut out = String::new();
+    let row = |out: &mut String, k: &str, v: Option<String>| {
+        let _ = writeln!(out, "{k:<13}{}", v.unwrap_or_else(|| "–".into()));
+    };
+    row(&mut out, "Port", Some(port.display().to_string()));
+    row(&mut out, "Manufacturer", id.manufacturer.clone());
+    row(&mut out, "Model", id.model.clone());
+    row(&mut out, "Firmware", id.firmware.clone());
+    row(&mut out, "IMEI", id.imei.clone());
+    row(&mut out, "SIM", id.sim.clone());
+    row(&mut out, "IMSI", id.imsi.clone());
+    row(&mut out, "ICCID", id.iccid.clone());
+    row(&mut out, "Operator", id.operator.clone());
+    row(&mut out, "Registration", id.registration.clone());
+    row(
+        &mut out,
+        "Signal",
+        id.signal_dbm
+            .map(|d| format!("{d} dBm (rssi {})", id.signal_rssi.unwrap_or(99))),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gauge_fills_in_proportion() {
+        assert_eq!(gauge(0.0), "▕░░░░░░░░░░▏");
+        assert_eq!(gauge(0.22), "▕██░░░░░░░░▏");
+        assert_eq!(gauge(1.5), "▕██████████▏");
+    }
+}
