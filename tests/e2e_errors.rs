@@ -101,20 +101,23 @@ fn sim_pin_required_is_named() {
 
 #[test]
 fn modem_answers_error_to_every_cusd() {
-    // A transcript of a modem that refuses AT+CUSD in both styles.
-    let emu_t = Transcript::parse(
-        "#! atx 1\n>*\n< \\r\\nOK\\r\\n\n>*\n< \\r\\nOK\\r\\n\n>*\n< \\r\\nERROR\\r\\n\n>*\n< \\r\\nOK\\r\\n\n>*\n< \\r\\nOK\\r\\n\n>*\n< \\r\\nOK\\r\\n\n>*\n< \\r\\nERROR\\r\\n\n>*\n< \\r\\nERROR\\r\\n\n>*\n< \\r\\nOK\\r\\n\n>*\n< \\r\\nOK\\r\\n\n>*\n< \\r\\nOK\\r\\n\n",
-    )
-    .unwrap();
-    let emu = Emulator::spawn(
-        Box::new(Replay::new(&emu_t, std::time::Instant::now())),
-        None,
-    )
-    .unwrap();
+    let s = scenario("[network]\ncusd_result = \"ERROR\"\n");
+    for family in Family::ALL {
+        let emu = emulator(family, s.clone());
+        let port = emu.path().to_string_lossy().into_owned();
+        let o = run(&["ussd", "*100#", "--port", &port], &tempdir("err"));
+        assert_clean_failure(&o, 5, &["refused", "plain and packed"]);
+    }
+}
+
+#[test]
+fn lte_only_modem_without_network_service_is_explained() {
+    // shared/corpus A1 #45: Telit LM960 answers +CME ERROR: 30 in LTE-only mode.
+    let s = scenario("[network]\ncusd_result = \"+CME ERROR: 30\"\n");
+    let emu = emulator(Family::Quectel, s);
     let port = emu.path().to_string_lossy().into_owned();
-    let o = run(&["ussd", "*100#", "--port", &port], &tempdir("err"));
-    assert_clean_failure(&o, 5, &["refused"]);
-    let _ = emu.wait(Duration::from_secs(1));
+    let o = run(&["ussd", "*100#", "--port", &port], &tempdir("cme30"));
+    assert_clean_failure(&o, 5, &["no network service", "LTE-only"]);
 }
 
 /// Wraps a device and raises a flag once the host has sent a given command.

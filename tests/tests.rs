@@ -4,5 +4,3 @@
 mod common;
 mod e2e_balance;
 mod e2e_errors;
-mod e2e_transcripts;
-mod gammu;

@@ -71,6 +71,9 @@ pub struct BalanceArgs {
     /// Seconds to wait for the carrier's first reply.
     #[arg(long, default_value_t = 60)]
     pub timeout: u64,
+    /// Carrier profile to use instead of the one chosen from the SIM (see `simquota carriers`).
+    #[arg(long, value_name = "ID")]
+    pub carrier: Option<String>,
 }
 
 /// `simquota ussd`.

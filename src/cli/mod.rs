@@ -15,7 +15,9 @@ use std::time::Duration;
 use clap::Parser;
 use serde_json::json;
 
+use crate::carrier::{Method, Profile, Registry};
 use crate::emulator::scenario::Scenario;
+use crate::state::StateDir;
 use crate::emulator::sim::SimModem;
 use crate::emulator::{replay::Replay, Emulator, Family};
 use crate::modem::{Modem, ModemError, OpenOptions};
@@ -62,7 +64,7 @@ impl Failure {
 impl From<ModemError> for Failure {
     fn from(e: ModemError) -> Self {
         let code = match &e {
-            ModemError::Rejected { result, .. } if result.is_sim_problem() => exit::SIM,
+            ModemError::Rejected { result, .. } if ussd::flow::is_sim_error(result) => exit::SIM,
             _ => exit::MODEM,
         };
         Failure::new(code, e.to_string())
@@ -74,6 +76,7 @@ impl From<ussd::flow::UssdError> for Failure {
         match e {
             ussd::flow::UssdError::Modem(m) => m.into(),
             ussd::flow::UssdError::BadCode { .. } => Failure::new(exit::USAGE, e.to_string()),
+            ussd::flow::UssdError::Sim(_) => Failure::new(exit::SIM, e.to_string()),
             other => Failure::new(exit::NO_ANSWER, other.to_string()),
         }
     }
@@ -202,42 +205,123 @@ impl Session {
     }
 }
 
+/// Today's date in the local time zone (the parser never reads the clock; the CLI does).
+pub fn local_today() -> crate::balance::Date {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as libc::time_t)
+        .unwrap_or(0);
+    // SAFETY: localtime_r writes into the zeroed struct we own and reads only `now`.
+    let tm = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        libc::localtime_r(&now, &mut tm);
+        tm
+    };
+    crate::balance::Date {
+        year: tm.tm_year + 1900,
+        month: (tm.tm_mon + 1) as u8,
+        day: tm.tm_mday as u8,
+    }
+}
+
+fn load_registry() -> Result<Registry, Failure> {
+    Registry::load(&Registry::default_paths()).map_err(|e| Failure::new(exit::USAGE, e.to_string()))
+}
+
 async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
+    let registry = load_registry()?;
     let mut s = open(&a.port).await?;
-    let id = s.modem.identify().await?;
-    let code = match (&a.ussd, a.port.simulate) {
-        (Some(c), _) => c.clone(),
-        (None, true) => "*100#".to_string(),
-        (None, false) => {
+    let id = match s.modem.identify().await {
+        Ok(id) => id,
+        Err(e) => {
             let _ = s.finish().await;
-            return Err(Failure::new(
-                exit::USAGE,
-                "no USSD code known for this SIM: pass --ussd CODE (e.g. --ussd '*100#')",
-            ));
+            return Err(e.into());
         }
     };
+    if let Some(sim) = id.sim.as_deref().filter(|v| *v != "READY") {
+        let _ = s.finish().await;
+        return Err(Failure::new(
+            exit::SIM,
+            format!("the SIM is not ready ({sim}): unlock it (PIN) or check that it is inserted"),
+        ));
+    }
+    let selection = registry.select(
+        id.imsi.as_deref(),
+        id.operator.as_deref(),
+        a.carrier.as_deref(),
+    );
+    let profile = selection.profile.cloned();
+    let code = match (&a.ussd, &profile) {
+        (Some(c), _) => Some(c.clone()),
+        (None, Some(p)) => p.methods.iter().find_map(|m| match m {
+            Method::Ussd { code, .. } => Some(code.clone()),
+            _ => None,
+        }),
+        (None, None) => None,
+    };
+    let Some(code) = code else {
+        let _ = s.finish().await;
+        return no_modem_method(profile.as_ref(), &selection.notes, a.port.json);
+    };
+    let follow = profile
+        .as_ref()
+        .and_then(|p| {
+            p.methods.iter().find_map(|m| match m {
+                Method::Ussd { code: c, follow, .. } if *c == code => Some(follow.clone()),
+                _ => None,
+            })
+        })
+        .unwrap_or_default();
+    let state = StateDir::resolve();
+    let style_key = format!(
+        "{} {} {}",
+        id.manufacturer.as_deref().unwrap_or("?"),
+        id.model.as_deref().unwrap_or("?"),
+        id.firmware.as_deref().unwrap_or("?")
+    );
+    let mut styles: std::collections::BTreeMap<String, ussd::RequestStyle> =
+        state.read(USSD_STYLE_FILE);
     let mut opts = UssdOptions {
         first_timeout: Duration::from_secs(a.timeout),
-        replies: a.replies.clone(),
+        replies: if a.replies.is_empty() { follow } else { a.replies.clone() },
+        style: styles.get(&style_key).copied(),
         ..UssdOptions::default()
     };
     let outcome = ussd::flow::run(&mut s.modem, &code, &mut opts).await;
     let port = s.port.clone();
     s.finish().await?;
     let outcome = outcome?;
+    if styles.get(&style_key) != Some(&outcome.style) {
+        styles.insert(style_key, outcome.style);
+        let _ = state.write(USSD_STYLE_FILE, &styles);
+    }
     let text = outcome
         .last_text()
         .map(|t| t.text.clone())
         .unwrap_or_default();
-    let opts = crate::balance::ParseOptions::today();
-    let reading = crate::balance::parse(&text, &opts);
+    let today = local_today();
+    let mut popts = crate::balance::ParseOptions::new(today);
+    if let Some(p) = &profile {
+        popts.units_base = u64::from(p.units_base);
+        popts.language = p.language.clone();
+        popts.hints = p.reply_hints.clone();
+    }
+    let reading = crate::balance::parse(&text, &popts);
+    let code_out = if !reading.understood {
+        exit::NOT_UNDERSTOOD
+    } else {
+        exit::OK
+    };
     if a.port.json {
         let v = json!({
             "schema_version": 1,
             "method": "ussd",
             "request": code,
+            "carrier": profile.as_ref().map(|p| json!({"id": p.id, "name": p.name, "selected_by": selection.how.to_string()})),
             "reply_text": text,
             "remaining_bytes": reading.remaining_bytes,
+            "used_bytes": reading.used_bytes,
+            "total_bytes": reading.total_bytes,
             "reading": reading,
             "port": port.to_string_lossy(),
             "modem": id,
@@ -245,14 +329,74 @@ async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
         });
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
-        print!("{}", render::balance(&code, &text, &reading, &id));
+        print!(
+            "{}",
+            render::balance(&code, &text, &reading, &id, today, popts.base())
+        );
     }
-    Ok(if reading.understood {
-        exit::OK
-    } else {
-        exit::NOT_UNDERSTOOD
-    })
+    Ok(code_out)
 }
+
+/// The carrier has no USSD path the tool can use: say so and where to look instead.
+fn no_modem_method(
+    profile: Option<&Profile>,
+    notes: &[String],
+    json_out: bool,
+) -> Result<u8, Failure> {
+    let Some(p) = profile else {
+        let mut msg = "this SIM's carrier is not known, so there is no USSD code to ask: pass --ussd CODE (e.g. --ussd '*100#'), or --carrier ID (see `simquota carriers`)".to_string();
+        for n in notes {
+            msg.push_str("\n  ");
+            msg.push_str(n);
+        }
+        return Err(Failure::new(exit::USAGE, msg));
+    };
+    let ways: Vec<&Method> = p
+        .methods
+        .iter()
+        .filter(|m| !matches!(m, Method::Ussd { .. }))
+        .collect();
+    if json_out {
+        let v = json!({
+            "schema_version": 1,
+            "method": "none",
+            "carrier": {"id": p.id, "name": p.name},
+            "reply_text": null,
+            "remaining_bytes": null,
+            "other_ways": ways,
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        println!("{} has no USSD balance code that a modem can use.", p.name);
+        for m in ways {
+            match m {
+                Method::None { app, url, voice, explain, .. } => {
+                    println!("{explain}");
+                    if let Some(app) = app {
+                        println!("  app:   {app}");
+                    }
+                    if let Some(url) = url {
+                        println!("  web:   {url}");
+                    }
+                    if let Some(v) = voice {
+                        println!("  voice: {v}");
+                    }
+                }
+                Method::Sms { number, keyword, .. } => {
+                    println!("  SMS:   send {keyword:?} to {number}");
+                }
+                Method::Inbox { senders, .. } => {
+                    println!("  inbox: usage notices from {}", senders.join(", "));
+                }
+                Method::Ussd { .. } => {}
+            }
+        }
+    }
+    Ok(exit::NO_ANSWER)
+}
+
+/// State file remembering which USSD request style each modem model accepted.
+const USSD_STYLE_FILE: &str = "ussd-style.json";
 
 async fn ussd_cmd(a: args::UssdArgs) -> Result<u8, Failure> {
     let mut s = open(&a.port).await?;

@@ -13,6 +13,7 @@ pub mod scenario;
 pub mod sim;
 
 use std::io::{self, Read, Write};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -84,6 +85,14 @@ impl Emulator {
     /// opens; when `link` is given it becomes a symlink to that path (replacing an old link).
     pub fn spawn(device: Box<dyn Device + Send>, link: Option<&Path>) -> io::Result<Emulator> {
         let (master, slave) = TTYPort::pair().map_err(io::Error::other)?;
+        // Programs started later (the client under test) must not inherit our ends of the
+        // PTY: an inherited master would keep the "modem" alive after we close it.
+        for fd in [master.as_raw_fd(), slave.as_raw_fd()] {
+            // SAFETY: plain fcntl on file descriptors we own.
+            unsafe {
+                libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+            }
+        }
         let path = PathBuf::from(
             slave
                 .name()

@@ -23,6 +23,8 @@ enum Final {
     Cme(u16, &'static str),
     /// Huawei's answer to commands it does not know.
     NotSupported,
+    /// A final result line given verbatim by a fault scenario.
+    Raw(String),
 }
 
 /// The emulated modem.
@@ -136,6 +138,7 @@ impl SimModem {
             Final::Ok => "OK".to_string(),
             Final::Error => "ERROR".to_string(),
             Final::NotSupported => "COMMAND NOT SUPPORT".to_string(),
+            Final::Raw(r) => r,
             Final::Cme(n, text) => match self.cmee {
                 0 => "ERROR".to_string(),
                 1 => format!("+CME ERROR: {n}"),
@@ -359,6 +362,9 @@ impl SimModem {
         };
         if let Err(f) = self.sim_ready() {
             return f;
+        }
+        if let Some(r) = &self.scenario.network.cusd_result {
+            return Final::Raw(r.clone());
         }
         if self.scenario.network.registration != 1 && self.scenario.network.registration != 5 {
             return Final::Cme(30, "no network service");

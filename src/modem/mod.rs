@@ -54,6 +54,9 @@ pub struct Modem {
     recorder: Option<Recorder>,
     /// Lines we could not classify, for `-v` diagnostics.
     pub other_lines: Vec<String>,
+    /// Error results that arrived after a command had already ended (Cinterion sends `OK` and
+    /// then `+CME ERROR` for a USSD request the network refuses, shared/corpus A1 #41–42).
+    late_errors: VecDeque<FinalResult>,
     buf: Vec<u8>,
 }
 
@@ -98,6 +101,7 @@ impl Modem {
             manufacturer: None,
             recorder: None,
             other_lines: Vec::new(),
+            late_errors: VecDeque::new(),
             buf: vec![0u8; 4096],
         };
         modem.handshake(opts).await?;
@@ -243,6 +247,12 @@ impl Modem {
             if let Some(i) = self.urcs.iter().position(&want) {
                 return Ok(self.urcs.remove(i));
             }
+            if let Some(result) = self.late_errors.pop_front() {
+                return Err(ModemError::Rejected {
+                    command: "(an earlier command, reported late)".into(),
+                    result,
+                });
+            }
             if Instant::now() >= deadline {
                 return Ok(None);
             }
@@ -262,7 +272,12 @@ impl Modem {
     fn keep(&mut self, ev: Event) {
         match ev {
             Event::Urc(u) => self.urcs.push_back(u),
-            Event::Other(l) => self.other_lines.push(l),
+            Event::Other(l) => {
+                if let Some(r) = FinalResult::parse(&l).filter(|r| !r.is_ok()) {
+                    self.late_errors.push_back(r);
+                }
+                self.other_lines.push(l)
+            }
             Event::Response(r) => self
                 .other_lines
                 .push(format!("late response to {}: {:?}", r.command, r.result)),

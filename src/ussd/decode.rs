@@ -668,9 +668,7 @@ fn natural(text: &str) -> Option<f32> {
 /// UCS-2 hex although DCS says GSM 7-bit (corpus #7 ZTE, #8 CSCS UCS2): at least 4 code
 /// units and either all Latin-1 text that reads naturally, or Latin-1 mixed with a single
 /// other 256-unit page (Cyrillic 04xx, Greek 03xx, Arabic 06xx, Thai 0Exx, …) with at
-/// least half the units Latin-1. CJK text mislabelled this way is not guessed (nothing
-/// in the corpus needs it, and random hex reads as plausible CJK far too often): it needs
-/// DCS UCS2, CSCS UCS2 or an override.
+/// least half the units Latin-1; or CJK text with anchors (see [`cjk_strong`]).
 fn ucs2_strong(bytes: &[u8]) -> Option<Decoded> {
     let units = ucs2::units(bytes);
     if units.len() < 4 || bytes.len() % 2 != 0 {
@@ -681,6 +679,9 @@ fn ucs2_strong(bytes: &[u8]) -> Option<Decoded> {
         return None;
     }
     let latin1 = |u: u16| matches!(u, 0x0A | 0x0D | 0x20..=0x7E | 0xA0..=0xFF);
+    if let Some(d) = cjk_strong(&units, &d) {
+        return Some(d);
+    }
     let mut pages = units.iter().filter(|&&u| !latin1(u)).map(|&u| u >> 8);
     let other_page = pages.next();
     if other_page.is_none() {
@@ -696,6 +697,33 @@ fn ucs2_strong(bytes: &[u8]) -> Option<Decoded> {
         && sh.controls == 0
         && sh.spaces + sh.letters > 0)
         .then_some(d)
+}
+
+/// CJK (Japanese, Chinese, Korean) text as UCS-2 hex under a GSM DCS — ZTE firmware labels
+/// every UCS-2 reply DCS 15/7/0 (corpus A1 #7), and Japanese/Chinese carriers reply in UCS-2.
+/// Random hex would often fall in the big ideograph blocks, so besides every unit being
+/// CJK/kana/Hangul/full-width/ASCII, at least one unit in eight must be an *anchor*:
+/// kana, CJK punctuation (`、。「」`), a full-width form (`：，（）`) or printable ASCII
+/// (`00xx`: digits and units such as `1.25GB`) — about 1 % of random units each. Needs 8 units
+/// (32 hex digits); the `random_hex_is_rarely_misread` bound still holds.
+fn cjk_strong(units: &[u16], d: &Decoded) -> Option<Decoded> {
+    if units.len() < 8 {
+        return None;
+    }
+    let anchor = |u: u16| {
+        matches!(u, 0x20..=0x7E | 0x3000..=0x303F | 0x3040..=0x30FF | 0xFF01..=0xFFEF)
+    };
+    let allowed = |u: u16| {
+        anchor(u)
+            || matches!(u, 0x0A | 0x0D | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3)
+    };
+    let anchors = units.iter().filter(|&&u| anchor(u)).count();
+    let ideographs = units
+        .iter()
+        .filter(|&&u| matches!(u, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3))
+        .count();
+    (units.iter().all(|&u| allowed(u)) && ideographs > 0 && 8 * anchors >= units.len())
+        .then(|| d.clone())
 }
 
 /// Packed GSM 7-bit as hex (corpus #13, #15, #17): no undefined escapes, reads naturally.
@@ -800,6 +828,22 @@ mod tests {
                 misread.len()
             );
         }
+    }
+
+    #[test]
+    fn zte_cjk_ucs2_under_gsm_dcs_is_detected() {
+        // Japanese and Chinese replies as ZTE sends them (UCS-2 hex labelled DCS 15).
+        for (hex, want) in [
+            ("30545229752853EF80FD306A30C730FC30BF6B8B91CF306F0031002E0032003500470042306730593002", "ご利用可能なデータ残量は1.25GBです。"),
+            ("5C0A656C7684752862374F60597DFF0C672C67085DF24F7F75286D4191CF0031002E00320047", "尊敬的用户你好，本月已使用流量1.2G"),
+        ] {
+            let t = dec(hex, Some(15), Charset::Gsm);
+            assert_eq!(t.text, want, "{hex}");
+            assert_eq!(t.interpretation, Interpretation::Ucs2Hex);
+        }
+        // Ideographs only, no anchor: not guessed.
+        let t = dec("4E004E014E024E034E044E054E064E07", Some(15), Charset::Gsm);
+        assert_eq!(t.interpretation, Interpretation::PlainText);
     }
 
     #[test]

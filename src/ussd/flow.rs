@@ -95,10 +95,12 @@ pub enum UssdError {
         detail: String,
     },
     /// The modem refused `AT+CUSD` in every request style.
-    #[error("the modem refused the USSD request ({result}) in both plain and packed form; if it is in LTE-only mode, allow 3G/2G (USSD needs CS fallback on many modems)")]
+    #[error("the modem refused the USSD request ({result}){}; if it is in LTE-only mode, allow 3G/2G (USSD needs CS fallback on many modems)", if *.tried_both { " in both plain and packed form" } else { "" })]
     Refused {
         /// The last final result.
         result: FinalResult,
+        /// Both request styles were tried.
+        tried_both: bool,
     },
     /// The network answered with a status that ends the check.
     #[error("USSD {status}")]
@@ -106,9 +108,31 @@ pub enum UssdError {
         /// `+CUSD` mode 2–5 without a usable text.
         status: UssdStatus,
     },
+    /// The SIM is missing, locked (PIN/PUK) or failing.
+    #[error("{0}: unlock the SIM (enter the PIN in a phone or with AT+CPIN) or check that it is inserted")]
+    Sim(String),
     /// No reply in time.
     #[error("no USSD reply within {0:?}: the network or modem did not answer (LTE-only modems often never do); try again, or use the carrier's SMS method")]
     NoReply(Duration),
+}
+
+/// True for final results that mean the SIM needs attention.
+pub fn is_sim_error(r: &FinalResult) -> bool {
+    use crate::at::CmeError as E;
+    matches!(
+        r,
+        FinalResult::CmeError(
+            E::SimNotInserted
+                | E::SimPinRequired
+                | E::SimPukRequired
+                | E::SimFailure
+                | E::SimBusy
+                | E::SimWrong
+                | E::SimPin2Required
+                | E::SimPuk2Required
+                | E::PhSimPinRequired
+        )
+    )
 }
 
 /// The other request style, for a retry.
@@ -150,6 +174,23 @@ pub async fn run(
             charset = Charset::Gsm;
         }
     }
+    // A SIM that is locked or missing makes the network refuse everything: say so first.
+    match modem.ok("AT+CPIN?").await {
+        Ok(lines) => {
+            let state = lines
+                .iter()
+                .find_map(|l| l.strip_prefix("+CPIN:"))
+                .map(|v| v.trim().to_string());
+            if let Some(state) = state.filter(|s| s != "READY") {
+                return Err(UssdError::Sim(format!("the SIM needs attention: {state}")));
+            }
+        }
+        Err(ModemError::Rejected { result, .. }) if is_sim_error(&result) => {
+            return Err(UssdError::Sim(result.to_string()));
+        }
+        Err(ModemError::Rejected { .. }) => {} // no +CPIN support: go on
+        Err(e) => return Err(e.into()),
+    }
     // One session at a time: a stale menu from an earlier run would swallow our request.
     let _ = modem.command(Command::new("AT+CUSD=2")).await?;
     let _ = modem.drain_urcs();
@@ -168,6 +209,8 @@ pub async fn run(
     let mut request = code.to_string();
     let mut timeout = opts.first_timeout;
     let mut tried_other = false;
+    // Set when the first style got `+CUSD: 4`; the error to report if the retry fails too.
+    let mut last_status: Option<UssdStatus> = None;
     let mut replies = opts.replies.clone().into_iter();
     for round in 0.. {
         // Send the request, switching style once if the modem refuses this one.
@@ -185,8 +228,22 @@ pub async fn run(
             if r.result == FinalResult::Ok {
                 break;
             }
-            if tried_other || round > 0 {
-                return Err(UssdError::Refused { result: r.result });
+            if is_sim_error(&r.result) {
+                return Err(UssdError::Sim(r.result.to_string()));
+            }
+            if let Some(status) = last_status {
+                // The retry after `+CUSD: 4` was refused too: report what the network said.
+                return Err(UssdError::Status { status });
+            }
+            let no_network = matches!(
+                r.result,
+                FinalResult::CmeError(crate::at::CmeError::NoNetworkService)
+            );
+            if tried_other || round > 0 || no_network {
+                return Err(UssdError::Refused {
+                    result: r.result,
+                    tried_both: tried_other,
+                });
             }
             tried_other = true;
             style = other(style);
@@ -220,6 +277,7 @@ pub async fn run(
         // requests answered with +CUSD: 4 where plain text works).
         if status == UssdStatus::NotSupported && !tried_other && round == 0 {
             tried_other = true;
+            last_status = Some(status);
             style = other(style);
             continue;
         }
