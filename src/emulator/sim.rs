@@ -290,6 +290,10 @@ impl SimModem {
                 lines.push(format!("^CURC: {}", u8::from(self.curc)));
                 return Final::Ok;
             }
+            "^PORTSEL?" if self.family == Family::Huawei => {
+                lines.push("^PORTSEL: 0".into());
+                return Final::Ok;
+            }
             "^USSDMODE?" if self.family == Family::Huawei => {
                 lines.push("^USSDMODE: 1".into());
                 return Final::Ok;
@@ -331,7 +335,8 @@ impl SimModem {
             || upper.starts_with("+CGREG=")
             || upper.starts_with("+CEREG=")
             || upper.starts_with("+COPS=3")
-            || upper.starts_with("^USSDMODE=")
+            || (self.family == Family::Huawei
+                && (upper.starts_with("^USSDMODE=") || upper.starts_with("^PORTSEL=")))
         {
             return Final::Ok;
         }
@@ -428,11 +433,23 @@ impl SimModem {
             // SIMCom/Quectel/ZTE take the text as typed; a packed request is refused
             // (shared/corpus A1 #46: "error: retry operation" when packed).
             Family::Quectel | Family::Zte => {
-                if raw.starts_with('*') || raw.starts_with('#') || raw.chars().all(|c| c.is_ascii_digit()) {
-                    Some(raw.to_string())
-                } else {
-                    None
-                }
+                // The string is in the TE character set (TS 27.007 §7.15): UCS-2 hex under
+                // "UCS2" (gammu sends `002A0031003000320023` then, corpus A1 #8), septet hex
+                // under "HEX", the text itself under "GSM"/"IRA".
+                let text = match self.cscs.as_str() {
+                    "UCS2" if looks_packed => {
+                        codec::ucs2::decode(&codec::hex::decode(raw).ok()?).text
+                    }
+                    "HEX" if looks_packed => {
+                        codec::gsm7::decode(&codec::hex::decode(raw).ok()?).text
+                    }
+                    _ => raw.to_string(),
+                };
+                let plausible = !text.is_empty()
+                    && text
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || matches!(c, '*' | '#' | '+'));
+                plausible.then_some(text)
             }
         }
     }
