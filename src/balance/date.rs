@@ -380,7 +380,7 @@ fn cjk_date(chars: &[char], i: usize, ctx: &DateCtx) -> Option<(DateTok, usize)>
             let date = infer_year(u8::try_from(a).ok()?, u8::try_from(d).ok()?, ctx.today)?;
             Some((DateTok::Day(date), time_after(chars, l + 1)))
         }
-        '日' | '号' if j - i <= 2 && a >= 1 && a <= 31 => {
+        '日' | '号' if j - i <= 2 && (1..=31).contains(&a) => {
             let end = cjk_time(chars, skip_spaces(chars, j + 1, 1))?;
             Some((DateTok::Ignore, end))
         }
@@ -426,11 +426,8 @@ fn day_first(chars: &[char], i: usize, ctx: &DateCtx) -> Option<(DateTok, usize)
 
 /// Which of `a/b` is the day: the one above 12 when only one is; otherwise by convention.
 fn order(a: u32, b: u32, us: bool) -> (u32, u32) {
-    if a > 12 && b <= 12 {
-        (a, b)
-    } else if b > 12 && a <= 12 {
-        (b, a)
-    } else if us {
+    let month_first = (b > 12 && a <= 12) || (us && !(a > 12 && b <= 12));
+    if month_first {
         (b, a)
     } else {
         (a, b)
@@ -487,7 +484,7 @@ fn yearless_numeric(chars: &[char], i: usize, ctx: &DateCtx) -> Option<(DateTok,
     {
         return None;
     }
-    let (d, m) = order(a, b, ctx.us_order || (a <= 12 && b > 12));
+    let (d, m) = order(a, b, ctx.us_order);
     let date = infer_year(u8::try_from(m).ok()?, u8::try_from(d).ok()?, ctx.today)?;
     Some((DateTok::NumericYearless(date), time_after(chars, k)))
 }

@@ -684,12 +684,13 @@ pub(crate) fn detect(
         *score.entry(l).or_default() += 2;
     }
     if s.han > 0 && s.han >= s.latin / 4 {
-        let ja = score.get("ja").copied().unwrap_or(0);
-        let hans = chars.iter().filter(|c| HANS_ONLY.contains(**c)).count();
-        let hant = chars.iter().filter(|c| HANT_ONLY.contains(**c)).count();
-        if ja > 0 && currency_langs.contains(&"ja") {
+        // Kanji-only Japanese (残高, 残容量, 円) is told apart by its words.
+        let pick = |l: &str| score.get(l).copied().unwrap_or(0);
+        if pick("ja") > pick("zh-Hans").max(pick("zh-Hant")) {
             return Detected::Lang("ja");
         }
+        let hans = chars.iter().filter(|c| HANS_ONLY.contains(**c)).count();
+        let hant = chars.iter().filter(|c| HANT_ONLY.contains(**c)).count();
         return Detected::Lang(if hant > hans { "zh-Hant" } else { "zh-Hans" });
     }
     if s.hangul > 0 && s.hangul >= s.latin {

@@ -20,7 +20,19 @@
 /// Maps full-width forms to ASCII, odd spaces to a space, and a few look-alike signs, one char
 /// for one char. Full-width `，` `、` `／` stay as they are: they separate clauses in CJK text.
 pub(crate) fn normalize(text: &str) -> Vec<char> {
-    text.chars().map(normalize_char).collect()
+    let mut out: Vec<char> = text.chars().map(normalize_char).collect();
+    // A full-width comma between digits groups thousands (`１，０００`); elsewhere it
+    // separates clauses and stays.
+    for i in 1..out.len() {
+        let digit_around = out.get(i - 1).is_some_and(char::is_ascii_digit)
+            && out.get(i + 1).is_some_and(char::is_ascii_digit);
+        if out.get(i) == Some(&'\u{FF0C}') && digit_around {
+            if let Some(c) = out.get_mut(i) {
+                *c = ',';
+            }
+        }
+    }
+    out
 }
 
 fn normalize_char(c: char) -> char {
@@ -118,7 +130,7 @@ impl Decimal {
 
     /// Value with the decimal point written out as the number was written (`"2220.76"`,
     /// `"633.100"`, `"3000"`).
-    pub fn to_plain_string(&self) -> String {
+    pub fn plain(&self) -> String {
         let digits = self.mantissa.to_string();
         let scale = usize::try_from(self.scale).unwrap_or(0);
         if scale == 0 {
@@ -274,7 +286,7 @@ mod tests {
 
     fn val(raw: &str, lang: &str) -> String {
         resolve(raw, sep_style(Some(lang)))
-            .map(|d| d.to_plain_string())
+            .map(|d| d.plain())
             .unwrap_or_else(|| "none".into())
     }
 
@@ -326,10 +338,7 @@ mod tests {
     fn decimal_rounding() {
         let d = Decimal::from_digits("0", "99").unwrap();
         assert_eq!(d.round_mul(1024 * 1024 * 1024), Some(1_063_004_406));
-        assert_eq!(
-            Decimal::from_digits("0", "05").unwrap().to_plain_string(),
-            "0.05"
-        );
+        assert_eq!(Decimal::from_digits("0", "05").unwrap().plain(), "0.05");
         assert!(Decimal::from_digits(&"9".repeat(30), "").is_none());
     }
 }

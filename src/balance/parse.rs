@@ -354,7 +354,7 @@ fn currency_languages(chars: &[char], folded: &[char]) -> Vec<&'static str> {
         }
         let (e, _) = scan_number(chars, i);
         let j = skip_spaces(chars, e, 2);
-        if let Some((_, _, l)) = match_suffix(folded, j, true) {
+        if let Some((_, _, l)) = match_suffix(folded, j) {
             if !l.is_empty() {
                 out.push(l);
             }
@@ -388,7 +388,7 @@ fn matches_at(folded: &[char], i: usize, pat: &str) -> Option<usize> {
 }
 
 /// The longest currency word after an amount, ending at a word boundary.
-fn match_suffix(folded: &[char], i: usize, _probe: bool) -> Option<(usize, Cur, &'static str)> {
+fn match_suffix(folded: &[char], i: usize) -> Option<(usize, Cur, &'static str)> {
     let mut best: Option<(usize, Cur, &'static str)> = None;
     for (pat, cur, lang) in SUFFIX {
         if let Some(len) = matches_at(folded, i, pat) {
@@ -556,9 +556,7 @@ impl Ctx<'_> {
     /// A URL or bare host name starting at `i`.
     fn url_at(&self, i: usize, prev: Option<char>) -> Option<usize> {
         let url_char = |c: char| c.is_ascii_alphanumeric() || "._/-:?=&%#~+".contains(c);
-        if !self.at(i).is_some_and(|c| c.is_ascii_alphanumeric())
-            || prev.is_some_and(|p| url_char(p))
-        {
+        if !self.at(i).is_some_and(|c| c.is_ascii_alphanumeric()) || prev.is_some_and(url_char) {
             return None;
         }
         let mut j = i;
@@ -744,7 +742,7 @@ impl Ctx<'_> {
                 k = j + 1;
             }
         }
-        if let Some((len, cur, _)) = match_suffix(self.folded, k, false) {
+        if let Some((len, cur, _)) = match_suffix(self.folded, k) {
             if let Some(code) = self.resolve_cur(cur) {
                 let end = k + len;
                 let rate = self.at(skip_spaces(self.chars, end, 1)) == Some('/');
@@ -894,15 +892,21 @@ impl Ctx<'_> {
                     )
                 })
                 .map(|m| **m);
+            // The role word's own pool, else the nearest pool word before the value (pool
+            // words lead in every language here), else the nearest after it.
             let scope = role
                 .map(|r| r.entry.scope)
                 .filter(|s| !s.is_empty())
                 .or_else(|| {
-                    window
+                    let before = window
                         .iter()
-                        .filter(|m| !m.entry.scope.is_empty())
-                        .min_by_key(|m| dist(m))
-                        .map(|m| m.entry.scope)
+                        .filter(|m| !m.entry.scope.is_empty() && m.end <= v.start)
+                        .max_by_key(|m| m.end);
+                    let after = window
+                        .iter()
+                        .filter(|m| !m.entry.scope.is_empty() && m.start >= v.end)
+                        .min_by_key(|m| m.start);
+                    before.or(after).map(|m| m.entry.scope)
                 })
                 .unwrap_or("");
             let s = sentence.get(v.start).copied().unwrap_or(0);
@@ -1248,7 +1252,7 @@ impl Ctx<'_> {
                 self.note(
                     format!(
                         "{} {code} has more decimals than the currency; rounded",
-                        amount.to_plain_string()
+                        amount.plain()
                     ),
                     0.0,
                 );
@@ -1263,7 +1267,7 @@ impl Ctx<'_> {
         };
         Some(Money {
             label: label.to_string(),
-            amount: format!("{sign}{}", amount.to_plain_string()),
+            amount: format!("{sign}{}", amount.plain()),
             minor_units: if negative { -minor } else { minor },
             currency: code.to_string(),
             expires: None,

@@ -29,10 +29,13 @@ pub(super) struct Expect {
     pub expiry: Option<&'static str>,
     pub reset: Option<&'static str>,
     /// Buckets as (label, remaining, used, total); empty = not checked beyond the summary.
-    pub buckets: &'static [(&'static str, Option<u64>, Option<u64>, Option<u64>)],
+    pub buckets: &'static [BucketRow],
     /// Substrings that must appear in some note.
     pub notes: &'static [&'static str],
 }
+
+/// (label, remaining, used, total)
+pub(super) type BucketRow = (&'static str, Option<u64>, Option<u64>, Option<u64>);
 
 const NOTHING: Expect = Expect {
     understood: false,

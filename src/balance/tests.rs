@@ -415,7 +415,14 @@ fn as_of_time_stamps_are_not_expiry() {
 
 #[test]
 fn lexicon_per_language() {
-    let rows: &[(&str, &str, Option<u64>, Option<u64>, Option<u64>)] = &[
+    type Row = (
+        &'static str,
+        &'static str,
+        Option<u64>,
+        Option<u64>,
+        Option<u64>,
+    );
+    let rows: &[Row] = &[
         ("1GB残っています", "ja", Some(GI), None, None),
         (
             "残容量 2GB 総容量 5GB",

@@ -17,6 +17,7 @@ pub(crate) enum DataUnit {
     Mega,
     Giga,
     Tera,
+    Peta,
 }
 
 impl DataUnit {
@@ -27,6 +28,7 @@ impl DataUnit {
             DataUnit::Mega => 2,
             DataUnit::Giga => 3,
             DataUnit::Tera => 4,
+            DataUnit::Peta => 5,
         }
     }
 
@@ -67,10 +69,12 @@ const DATA_UNITS: &[(&str, DataUnit, bool, bool)] = &[
     ("兆", DataUnit::Mega, false, false),
     ("bytes", DataUnit::Byte, false, false),
     ("byte", DataUnit::Byte, false, false),
+    ("pib", DataUnit::Peta, true, false),
     ("tib", DataUnit::Tera, true, false),
     ("gib", DataUnit::Giga, true, false),
     ("mib", DataUnit::Mega, true, false),
     ("kib", DataUnit::Kilo, true, false),
+    ("pb", DataUnit::Peta, false, false),
     ("tb", DataUnit::Tera, false, false),
     ("gb", DataUnit::Giga, false, false),
     ("mb", DataUnit::Mega, false, false),
