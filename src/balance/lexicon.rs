@@ -47,6 +47,8 @@ pub(crate) enum Kind {
     NotThrottled,
     /// "of which": what follows is a part of a figure already given.
     Breakdown,
+    /// "of" between two sizes (`2 GB of 10 GB`): the second is the total.
+    Of,
     /// Only names a data pool (domestic, roaming, night…): see the entry's scope.
     Scope,
     /// Only evidence of the language.
@@ -156,6 +158,8 @@ const TABLE: &[(&str, &str, Kind, &str, &str)] = &[
     ("繰越", "ja", Scope, "", "carry-over"),
     ("くりこし", "ja", Scope, "", "carry-over"),
     ("夜間", "ja zh-Hant", Scope, "", "night"),
+    ("昼間", "ja", Scope, "", "day"),
+    ("日中", "ja", Scope, "", "day"),
     ("うち", "ja", Breakdown, "", ""),
     ("です", "ja", Lang, "", ""),
     // ---- Chinese (simplified / traditional)
@@ -181,6 +185,7 @@ const TABLE: &[(&str, &str, Kind, &str, &str)] = &[
     ("使用流量总量", "zh-Hans", Used, "", ""),
     ("已使用流量總量", "zh-Hant", Used, "", ""),
     ("总量", "zh-Hans", Total, "", ""),
+    ("共", "zh-Hans zh-Hant", Total, "", ""),
     ("總量", "zh-Hant", Total, "", ""),
     ("总流量", "zh-Hans", Total, "", ""),
     ("總流量", "zh-Hant", Total, "", ""),
@@ -295,6 +300,15 @@ const TABLE: &[(&str, &str, Kind, &str, &str)] = &[
     ("carry-over", "en", Scope, "", "carry-over"),
     ("rollover", "en", Scope, "", "carry-over"),
     ("of which", "en", Breakdown, "", ""),
+    ("of", "en", Of, "", ""),
+    ("of your", "en", Of, "", ""),
+    ("out of", "en", Of, "", ""),
+    ("z", "pl cs", Of, "", ""),
+    ("ze", "cs", Of, "", ""),
+    ("из", "ru uk", Of, "", ""),
+    ("von", "de", Of, "", ""),
+    ("av", "sv", Of, "", ""),
+    ("dari", "id", Of, "", ""),
     ("including", "en", Breakdown, "", ""),
     ("your", "en", Lang, "", ""),
     ("you", "en", Lang, "", ""),
@@ -513,6 +527,16 @@ pub(crate) struct Lexicon {
     entries: Vec<Entry>,
     by_first: HashMap<char, Vec<usize>>,
 }
+
+/// The role given to the second size of `2 GB of 10 GB`.
+pub(crate) const OF_TOTAL: Entry = Entry {
+    term: "of",
+    langs: "",
+    kind: Total,
+    label: "",
+    scope: "",
+    prefix: false,
+};
 
 pub(crate) fn lexicon() -> &'static Lexicon {
     static LEX: OnceLock<Lexicon> = OnceLock::new();

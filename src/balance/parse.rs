@@ -20,7 +20,7 @@
 //! becomes a note and lowers the confidence.
 
 use super::date::{scan_date, DateCtx, DateTok};
-use super::lexicon::{detect, lexicon, Detected, Kind, Marker};
+use super::lexicon::{detect, lexicon, Detected, Kind, Marker, OF_TOTAL};
 use super::model::{DataBucket, Money, ParseOptions, Reading, Throttle};
 use super::number::{
     fold, is_cjk, is_word_letter, normalize, resolve, scan_number, sep_style, Decimal, SepStyle,
@@ -333,7 +333,7 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Reading {
             .push("no remaining data, balance or validity found in the reply".to_string());
     }
     reading.confidence = if reading.understood {
-        (0.9 - ctx.penalty).clamp(0.1, 1.0)
+        ((0.9 - ctx.penalty).clamp(0.1, 1.0) * 100.0).round() / 100.0
     } else {
         0.0
     };
@@ -920,6 +920,47 @@ impl Ctx<'_> {
             breakdowns.push(breakdown);
         }
 
+        // `2 GB of 10 GB remaining`: the second size is the total and the first takes the
+        // role the pair was given.
+        for vi in 1..values.len() {
+            let (Some(a), Some(b)) = (values.get(vi - 1), values.get(vi)) else {
+                continue;
+            };
+            let both_sizes = matches!(a.kind, TokKind::Quantity { .. })
+                && matches!(b.kind, TokKind::Quantity { .. });
+            if !both_sizes || cl(a.start) != cl(b.start) || b.start.saturating_sub(a.end) > 24 {
+                continue;
+            }
+            let between: Vec<&Marker> = markers
+                .iter()
+                .filter(|m| m.start >= a.end && m.end <= b.start)
+                .collect();
+            // "of" must be the word right before the second size.
+            let linked = between.last().is_some_and(|m| {
+                m.entry.kind == Kind::Of
+                    && self
+                        .chars
+                        .get(m.end..b.start)
+                        .is_some_and(|g| g.iter().all(|c| *c == ' '))
+            });
+            if !linked {
+                continue;
+            }
+            let pair_role = roles.get(vi).copied().flatten();
+            if let Some(slot) = roles.get_mut(vi) {
+                *slot = Some(Marker {
+                    start: b.start,
+                    end: b.start,
+                    entry: OF_TOTAL,
+                });
+            }
+            if let Some(slot) = roles.get_mut(vi - 1) {
+                if slot.is_none() {
+                    *slot = pair_role.filter(|r| r.entry.kind != Kind::Total);
+                }
+            }
+        }
+
         // Data buckets and money.
         let mut money_src: Vec<(usize, String)> = Vec::new(); // (value index, provisional label)
         for (vi, v) in values.iter().enumerate() {
@@ -1144,11 +1185,27 @@ impl Ctx<'_> {
                 *slot = true;
             }
         }
+        // `100,50 руб. Остаток…`: the currency's dot also ends the sentence.
+        let mut break_at = vec![false; n + 1];
+        for t in toks {
+            let ends_dot = t.end > 0 && self.at(t.end - 1) == Some('.');
+            let j = skip_spaces(self.chars, t.end, 2);
+            let capital = self.at(j).is_some_and(|c| c.is_uppercase()) && j > t.end;
+            if ends_dot && (capital || self.at(j) == Some('\n') || j >= n) {
+                if let Some(b) = break_at.get_mut(t.end) {
+                    *b = true;
+                }
+            }
+        }
         let mut clause = Vec::with_capacity(n);
         let mut sentence = Vec::with_capacity(n);
         let (mut c, mut s) = (0usize, 0usize);
         for i in 0..n {
             let ch = self.at(i).unwrap_or(' ');
+            if break_at.get(i).copied().unwrap_or(false) {
+                s += 1;
+                c += 1;
+            }
             if !covered.get(i).copied().unwrap_or(false) {
                 let next_digit = self.at(i + 1).is_some_and(|x| x.is_ascii_digit());
                 let strong = matches!(ch, '。' | '！' | '？' | '!' | '?' | '\n' | ';' | '【')

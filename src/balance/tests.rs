@@ -834,3 +834,154 @@ proptest! {
         prop_assert!((0.0..=1.0).contains(&r.confidence));
     }
 }
+
+#[test]
+fn more_phrasings() {
+    // (text, remaining, used, total, expiry, reset)
+    type Row = (
+        &'static str,
+        Option<u64>,
+        Option<u64>,
+        Option<u64>,
+        Option<Date>,
+        Option<Date>,
+    );
+    let rows: &[Row] = &[
+        (
+            "剩余流量：2.5GB，有效期至2026-05-31",
+            Some(2_684_354_560),
+            None,
+            None,
+            Some(d(2026, 5, 31)),
+            None,
+        ),
+        (
+            "Your data balance is 1.5GB, valid until 31/12/2026",
+            Some(1_610_612_736),
+            None,
+            None,
+            Some(d(2026, 12, 31)),
+            None,
+        ),
+        (
+            "You have used 3GB of your 5GB allowance",
+            None,
+            Some(3 * GI),
+            Some(5 * GI),
+            None,
+            None,
+        ),
+        (
+            "残りデータ量は0.5GBです。有効期限は2026年3月31日です。",
+            Some(512 * MI),
+            None,
+            None,
+            Some(d(2026, 3, 31)),
+            None,
+        ),
+        (
+            "データ残量 1,234MB",
+            Some(1234 * MI),
+            None,
+            None,
+            None,
+            None,
+        ),
+        ("remaining: 0 MB", Some(0), None, None, None, None),
+        (
+            "Internet: 2 GB z 10 GB pozostało",
+            Some(2 * GI),
+            None,
+            Some(10 * GI),
+            None,
+            None,
+        ),
+        (
+            "剩余 2GB，共 10GB",
+            Some(2 * GI),
+            None,
+            Some(10 * GI),
+            None,
+            None,
+        ),
+        (
+            "You have 2 GB left out of 10 GB",
+            Some(2 * GI),
+            None,
+            Some(10 * GI),
+            None,
+            None,
+        ),
+        (
+            "Zostało Ci 1,5 GB",
+            Some(1_610_612_736),
+            None,
+            None,
+            None,
+            None,
+        ),
+        (
+            "Data: 1.2GB used, 3.8GB left. Renews on 2026-04-01.",
+            Some(4_080_218_931),
+            Some(1_288_490_189),
+            None,
+            None,
+            Some(d(2026, 4, 1)),
+        ),
+        (
+            "You have 500MB of data remaining, valid until 12/31",
+            Some(500 * MI),
+            None,
+            None,
+            Some(d(2026, 12, 31)),
+            None,
+        ),
+        (
+            "夜間データ残量 1GB、昼間データ残量 500MB",
+            Some(GI + 500 * MI),
+            None,
+            None,
+            None,
+            None,
+        ),
+    ];
+    for (text, rem, used, total, exp, reset) in rows {
+        let r = read(text);
+        assert!(r.understood, "{text}");
+        assert_eq!(
+            (
+                r.remaining_bytes,
+                r.used_bytes,
+                r.total_bytes,
+                r.expiry,
+                r.reset
+            ),
+            (*rem, *used, *total, *exp, *reset),
+            "{text}: {:?}",
+            r.notes
+        );
+        assert!(r.notes.is_empty(), "{text}: {:?}", r.notes);
+    }
+}
+
+#[test]
+fn sentence_ends_after_currency_abbreviation() {
+    // The dot of `руб.` ends the sentence: the expiry belongs to the data only.
+    let r = read("Ваш баланс 100,50 руб. Остаток интернета 3,5 ГБ до 15.03.2026");
+    assert_eq!(r.money[0].expires, None);
+    assert_eq!(
+        r.bucket("data").and_then(|b| b.expires),
+        Some(d(2026, 3, 15))
+    );
+    assert_eq!(r.remaining_bytes, Some(3_758_096_384));
+}
+
+#[test]
+fn money_and_data_together() {
+    let r = read("Ihr Restguthaben: 3,50 € Datenvolumen verbleibend 750 MB");
+    assert_eq!(r.money[0].minor_units, 350);
+    assert_eq!(r.remaining_bytes, Some(750 * MI));
+    let r = read("Your balance is 5.00 USD and your data is unlimited");
+    assert!(r.unlimited);
+    assert_eq!(r.money[0].currency, "USD");
+}
