@@ -125,7 +125,7 @@ impl Decimal {
     pub fn round_mul(&self, k: u128) -> Option<u128> {
         let num = self.mantissa.checked_mul(k)?;
         let den = 10u128.checked_pow(self.scale)?;
-        Some((num + den / 2) / den)
+        Some(num.checked_add(den / 2)? / den)
     }
 
     /// Value with the decimal point written out as the number was written (`"2220.76"`,

@@ -28,6 +28,10 @@ use super::number::{
 use super::unit::{match_data_unit, match_speed_unit, to_bytes, UnitMatch};
 use super::Date;
 
+/// Replies are at most a few concatenated SMS; longer input is cut here so that the work
+/// stays small whatever arrives.
+const MAX_CHARS: usize = 16_384;
+
 /// A currency sign as written; some need the language or region to become an ISO code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cur {
@@ -251,9 +255,16 @@ struct Ctx<'a> {
 /// Reads a carrier reply. Never panics and never reads the clock; see the module docs for the
 /// rules and [`Reading`] for what each field means.
 pub fn parse(text: &str, opts: &ParseOptions) -> Reading {
-    let chars = normalize(text);
+    let mut chars = normalize(text);
+    let too_long = chars.len() > MAX_CHARS;
+    chars.truncate(MAX_CHARS);
     let folded: Vec<char> = chars.iter().copied().map(fold).collect();
     let mut reading = Reading::empty(text);
+    if too_long {
+        reading.notes.push(format!(
+            "reply longer than {MAX_CHARS} characters; only the start was read"
+        ));
+    }
     let hint_tag = opts.language.as_deref().map(split_tag).unwrap_or_default();
 
     let all_markers = lexicon().scan(&folded);
@@ -595,7 +606,10 @@ impl Ctx<'_> {
             if letters && self.folded.get(i + len).is_some_and(|c| is_word_letter(*c)) {
                 continue;
             }
-            if *pat == "r" && (self.at(i) != Some('R') || self.at(i + 1) != Some(' ')) {
+            let space_or_digit = self
+                .at(i + 1)
+                .is_some_and(|c| c == ' ' || c.is_ascii_digit());
+            if *pat == "r" && (self.at(i) != Some('R') || !space_or_digit) {
                 continue;
             }
             if best.map_or(true, |(l, _)| len > l) {
@@ -1314,7 +1328,7 @@ impl Ctx<'_> {
                     0.0,
                 );
             }
-            (amount.mantissa + den / 2) / den
+            amount.mantissa.checked_add(den / 2)? / den
         };
         let minor = i64::try_from(minor).ok()?;
         let sign = if negative && !amount.is_zero() {

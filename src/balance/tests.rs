@@ -977,6 +977,15 @@ fn sentence_ends_after_currency_abbreviation() {
 }
 
 #[test]
+fn very_long_input_is_cut_with_a_note() {
+    let text = format!("残り1GB。{}", "あ".repeat(20_000));
+    let r = read(&text);
+    assert_eq!(r.remaining_bytes, Some(GI));
+    assert!(r.notes.iter().any(|n| n.contains("only the start")));
+    assert_eq!(r.raw, text);
+}
+
+#[test]
 fn money_and_data_together() {
     let r = read("Ihr Restguthaben: 3,50 € Datenvolumen verbleibend 750 MB");
     assert_eq!(r.money[0].minor_units, 350);
