@@ -1,0 +1,187 @@
+//! The values a reply is turned into. These types are the `reading` part of `--json`
+//! (`schema_version` [`SCHEMA_VERSION`]): bytes are integers, dates ISO 8601, money a decimal
+//! string plus an integer of minor units — never a float.
+
+use super::date::Date;
+use serde::{Deserialize, Serialize};
+
+/// Version of the JSON shape of [`Reading`]; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What the caller knows that the text does not say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParseOptions {
+    /// Today's date, for dates printed without a year. The parser never reads the clock.
+    pub today: Date,
+    /// What the carrier means by K/M/G: 1000 or 1024 (default 1024). Other values count as 1024.
+    #[serde(default = "default_base")]
+    pub units_base: u64,
+    /// Language hint as a BCP 47 tag (`"ru"`, `"zh-Hant"`, `"en-US"`, `"en-NP"`). Used when the
+    /// text alone does not tell the language; its region (if any) decides ambiguous currency
+    /// signs (`$`, `Rs.`, `kr`, `元`) and US month/day order.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Carrier-profile regular expressions (regex-lite syntax) with named captures `remaining`,
+    /// `used`, `total`, `balance`, `currency`, `expiry`. Tried in order before the generic
+    /// parser; the first one that captures a usable value decides the reading.
+    #[serde(default)]
+    pub hints: Vec<String>,
+}
+
+fn default_base() -> u64 {
+    1024
+}
+
+impl ParseOptions {
+    /// Options with the default base (1024), no language hint and no carrier hints.
+    pub fn new(today: Date) -> ParseOptions {
+        ParseOptions {
+            today,
+            units_base: default_base(),
+            language: None,
+            hints: Vec::new(),
+        }
+    }
+
+    /// The effective base: 1000 when asked for, 1024 otherwise.
+    pub fn base(&self) -> u64 {
+        if self.units_base == 1000 {
+            1000
+        } else {
+            1024
+        }
+    }
+}
+
+/// One pool of data named in the reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataBucket {
+    /// `"data"` for the main pool, else what the reply names: `"domestic"`, `"provincial"`,
+    /// `"roaming"`, `"night"`, `"day"`, `"bonus"`, `"gift"`, `"carry-over"`, `"free"`.
+    pub label: String,
+    /// Bytes left.
+    pub remaining_bytes: Option<u64>,
+    /// Bytes used.
+    pub used_bytes: Option<u64>,
+    /// Allowance in bytes.
+    pub total_bytes: Option<u64>,
+    /// The reply says this pool is unlimited.
+    pub unlimited: bool,
+    /// Until when this pool is valid, when the reply says so next to it.
+    pub expires: Option<Date>,
+    /// The reply gives this pool as a part of another figure ("其中", "of which", "含"): it is
+    /// not added into the summary.
+    pub breakdown: bool,
+}
+
+impl DataBucket {
+    /// An empty bucket with this label.
+    pub fn new(label: &str) -> DataBucket {
+        DataBucket {
+            label: label.to_string(),
+            remaining_bytes: None,
+            used_bytes: None,
+            total_bytes: None,
+            unlimited: false,
+            expires: None,
+            breakdown: false,
+        }
+    }
+}
+
+/// The reply says the speed is limited now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Throttle {
+    /// The limited speed in kbit/s when the reply states it (`128kbps` → 128, `1Mbps` → 1000).
+    pub speed_kbps: Option<u64>,
+}
+
+/// An amount of money.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    /// What it is: `"balance"`, `"bonus"`, `"promo"`, `"gift"`, `"main"`, `"start"`,
+    /// `"purchased"`, `"prepaid"`, `"limit"`, `"renewal"`, `"price"`, `"spent"`, `"total"`,
+    /// `"free"`, or `"unlabelled"` when the reply does not say.
+    pub label: String,
+    /// The amount as a decimal string with `.` as the decimal mark, as precise as written
+    /// (`"2220.76"`, `"633.100"`, `"30000"`, `"-5.00"`).
+    pub amount: String,
+    /// The amount in minor units of the currency (ISO 4217 exponent: kopecks, cents, yen),
+    /// rounded half up if the reply wrote more decimals.
+    pub minor_units: i64,
+    /// ISO 4217 code (`"RUB"`, `"JPY"`, `"SEK"`, …).
+    pub currency: String,
+    /// Until when this amount is valid, when the reply says so next to it.
+    pub expires: Option<Date>,
+}
+
+/// What a reply says, in numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    /// Detected language (`"ja"`, `"zh-Hans"`, `"zh-Hant"`, `"en"`, `"ru"`, `"uk"`, `"de"`,
+    /// `"pl"`, `"sv"`, `"id"`, `"cs"`, `"hu"`, `"fr"`, `"bg"`), or the hint when the text alone
+    /// does not tell; `None` when unknown.
+    pub language: Option<String>,
+    /// Every data pool named, in order of first mention.
+    pub buckets: Vec<DataBucket>,
+    /// Summary: the main pool (`"data"`) when there is one; otherwise the sum over the pools
+    /// that are not a breakdown and not roaming (roaming pools alone are summed when there is
+    /// nothing else); `None` when no pool states it.
+    pub remaining_bytes: Option<u64>,
+    /// Summary of used bytes (same rule).
+    pub used_bytes: Option<u64>,
+    /// Summary of allowance bytes (same rule).
+    pub total_bytes: Option<u64>,
+    /// The reply says data is unlimited.
+    pub unlimited: bool,
+    /// `Some` when the reply says the speed is limited now.
+    pub throttled: Option<Throttle>,
+    /// Amounts of money, in order of mention (prices per unit such as `2kr/samtal` are left out).
+    pub money: Vec<Money>,
+    /// Expiry: the first date the reply marks as a validity end ("valid until", まで, 有效期,
+    /// "до", "Aktif sd", …) — of the balance, the data or the number, whichever it names first.
+    pub expiry: Option<Date>,
+    /// Reset: the first date the reply marks as the start of the next period (月结日, "renews on").
+    pub reset: Option<Date>,
+    /// 0..1: 0.9 for a clean generic reading, 0.95 through a carrier hint, lower for each
+    /// ambiguity noted; 0 when not understood.
+    pub confidence: f32,
+    /// False when nothing usable was found (or the language is unknown): the CLI exits 3.
+    pub understood: bool,
+    /// What was not understood and what was ambiguous, in plain English.
+    pub notes: Vec<String>,
+    /// The reply text as given.
+    pub raw: String,
+}
+
+impl Reading {
+    /// An empty, not-understood reading of `raw`.
+    pub fn empty(raw: &str) -> Reading {
+        Reading {
+            language: None,
+            buckets: Vec::new(),
+            remaining_bytes: None,
+            used_bytes: None,
+            total_bytes: None,
+            unlimited: false,
+            throttled: None,
+            money: Vec::new(),
+            expiry: None,
+            reset: None,
+            confidence: 0.0,
+            understood: false,
+            notes: Vec::new(),
+            raw: raw.to_string(),
+        }
+    }
+
+    /// The bucket with this label, if any.
+    pub fn bucket(&self, label: &str) -> Option<&DataBucket> {
+        self.buckets.iter().find(|b| b.label == label)
+    }
+
+    /// The first amount with this label, if any.
+    pub fn money_labelled(&self, label: &str) -> Option<&Money> {
+        self.money.iter().find(|m| m.label == label)
+    }
+}
