@@ -46,7 +46,9 @@ pub fn advice(device: &Path, holder: &Holder) -> String {
             "{holder} has {dev} open: stop it with `systemctl stop ModemManager` \
              or use --backend modemmanager"
         ),
-        Some(_) | None => format!("{holder} has {dev} open: close that program first, or pick another port with --port"),
+        Some(_) | None => format!(
+            "{holder} has {dev} open: close that program first, or pick another port with --port"
+        ),
     }
 }
 

@@ -89,20 +89,17 @@ pub fn default_lock_dirs() -> Vec<PathBuf> {
     }
 }
 
-/// Parses a lock file's content: ten-digit ASCII PID (any padding), or the old 4-byte binary
-/// PID of Kermit-era programs. Only PIDs a real process can have (1..=i32::MAX) are accepted,
-/// because `kill(0, …)` or a negative PID would address process groups.
+/// Parses a lock file's content: the ASCII PID, any padding. Only PIDs a real process can have
+/// (1..=i32::MAX) are accepted, because `kill(0, …)` or a negative PID would address process
+/// groups. The 4-byte binary PID of pre-HDB UUCP is not accepted: four bytes of anything would
+/// parse as some PID, and modern programs (minicom, gammu, lockdev) all write ASCII.
 pub fn parse_lock_pid(content: &[u8]) -> Option<u32> {
-    let text = String::from_utf8_lossy(content);
+    let text = std::str::from_utf8(content).ok()?;
     let trimmed = text.trim();
-    if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
-        return trimmed.parse::<u32>().ok().filter(|p| valid_pid(*p));
+    if trimmed.is_empty() || !trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
-    if let [a, b, c, d] = content {
-        let pid = i32::from_ne_bytes([*a, *b, *c, *d]);
-        return u32::try_from(pid).ok().filter(|p| valid_pid(*p));
-    }
-    None
+    trimmed.parse::<u32>().ok().filter(|p| valid_pid(*p))
 }
 
 fn valid_pid(pid: u32) -> bool {

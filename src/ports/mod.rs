@@ -219,7 +219,9 @@ fn tier_of(role: Role, kind: PortKind, usb: Option<&UsbIdentity>) -> u8 {
 pub fn port_info(sp: &SysPort) -> PortInfo {
     let (role, role_source) = match (sp.kind, sp.wwan_type.as_deref(), &sp.usb) {
         (PortKind::Wwan, Some("AT"), _) => (Role::At, Some("Linux WWAN subsystem: port type AT")),
-        (PortKind::Wwan, Some("QCDM"), _) => (Role::Diag, Some("Linux WWAN subsystem: port type QCDM")),
+        (PortKind::Wwan, Some("QCDM"), _) => {
+            (Role::Diag, Some("Linux WWAN subsystem: port type QCDM"))
+        }
         (_, _, Some(usb)) => usb_ids::role_of(usb),
         _ => (Role::Unknown, None),
     };
@@ -302,7 +304,10 @@ fn probe_locked(path: &Path, opts: &DiscoverOptions) -> Job {
         Err(e @ (LockError::Held { .. } | LockError::Unreadable { .. })) => Job::Locked(e),
         // No writable lock directory (not root, no dialout write access to /run/lock): probing
         // is still safe because open_native takes TIOCEXCL + flock for the probe's duration.
-        Err(e) => Job::Probed(probe::probe_port(path, opts.timeout), Some(format!("unlocked: {e}"))),
+        Err(e) => Job::Probed(
+            probe::probe_port(path, opts.timeout),
+            Some(format!("unlocked: {e}")),
+        ),
     }
 }
 
@@ -384,7 +389,9 @@ pub fn discover(opts: &DiscoverOptions) -> Discovery {
                     p.reply = Some(probe::escape_reply(&r.reply, 80));
                     p.note = match (r.verdict, r.reply.is_empty()) {
                         (Verdict::Ok, _) | (_, true) => r.verdict.describe().to_string(),
-                        (v, false) => format!("{}: {}", v.describe(), probe::escape_reply(&r.reply, 40)),
+                        (v, false) => {
+                            format!("{}: {}", v.describe(), probe::escape_reply(&r.reply, 40))
+                        }
                     };
                 }
                 if let Some(n) = lock_note {
@@ -412,9 +419,11 @@ pub fn discover(opts: &DiscoverOptions) -> Discovery {
     let mut no_at = Vec::new();
     let mut portless_modems = Vec::new();
     for dev in &usb_devices {
-        let has_port = ports
-            .iter()
-            .any(|p| p.usb.as_ref().is_some_and(|u| u.sysfs_device == dev.sysfs_path));
+        let has_port = ports.iter().any(|p| {
+            p.usb
+                .as_ref()
+                .is_some_and(|u| u.sysfs_device == dev.sysfs_path)
+        });
         if has_port {
             continue;
         }
@@ -487,7 +496,8 @@ impl Discovery {
         if let Some(p) = &self.chosen {
             return Ok(p.clone());
         }
-        if self.ports.is_empty() {
+        let candidates = self.ports.iter().filter(|p| p.tier < 5).count();
+        if candidates == 0 {
             if !self.no_at.is_empty() {
                 let message = self
                     .no_at
@@ -497,17 +507,34 @@ impl Discovery {
                     .join("\n");
                 return Err(DiscoverError::NoAtPort { message });
             }
-            let mut message = String::from(
-                "no serial ports found: is the modem plugged in? Check `lsusb` (a modem shows its vendor, \
+            let mut message = String::from(if self.ports.is_empty() {
+                "no serial ports found"
+            } else {
+                "no modem serial ports found"
+            });
+            message.push_str(
+                ": is the modem plugged in? Check `lsusb` (a modem shows its vendor, \
                  e.g. 12d1 Huawei, 2c7c Quectel, 1e0e SIMCom) and `dmesg | tail` (look for ttyUSB / ttyACM).",
             );
             for m in &self.portless_modems {
                 let _ = write!(message, "\n{m}");
             }
+            if !self.ports.is_empty() {
+                let others: Vec<String> = self.ports.iter().map(port_label).collect();
+                let _ = write!(
+                    message,
+                    "\nOther serial ports (not probed; name one with --port to use it): {}",
+                    others.join(", ")
+                );
+            }
             return Err(DiscoverError::NoSerialPorts { message });
         }
         let asked = self.ports.iter().any(|p| p.answered.is_some());
-        let busy: Vec<&PortInfo> = self.ports.iter().filter(|p| !p.holders.is_empty()).collect();
+        let busy: Vec<&PortInfo> = self
+            .ports
+            .iter()
+            .filter(|p| !p.holders.is_empty())
+            .collect();
         if !asked {
             if let Some(first) = busy.first() {
                 if let Some(h) = first.holders.first() {
@@ -524,7 +551,12 @@ impl Discovery {
             self.ports.len()
         );
         for p in &self.ports {
-            let _ = writeln!(message, "  {}: {}", port_label(p), if p.note.is_empty() { "-" } else { &p.note });
+            let _ = writeln!(
+                message,
+                "  {}: {}",
+                port_label(p),
+                if p.note.is_empty() { "-" } else { &p.note }
+            );
         }
         for n in &self.no_at {
             let _ = writeln!(message, "  {}", n.explanation);
@@ -552,7 +584,16 @@ fn pad(s: &str, width: usize) -> String {
 
 /// A readable table of the ports for `simquota ports`.
 pub fn describe_ports(d: &Discovery) -> String {
-    let header = ["", "PORT", "ID", "VENDOR / PRODUCT", "IF", "ROLE", "ANSWERED", "NOTE"];
+    let header = [
+        "",
+        "PORT",
+        "ID",
+        "VENDOR / PRODUCT",
+        "IF",
+        "ROLE",
+        "ANSWERED",
+        "NOTE",
+    ];
     let mut rows: Vec<[String; 8]> = Vec::new();
     for p in &d.ports {
         let id = match (p.vid, p.pid) {
@@ -566,7 +607,11 @@ pub fn describe_ports(d: &Discovery) -> String {
             (None, None) => "-".to_string(),
         };
         rows.push([
-            if d.chosen.as_ref() == Some(&p.path) { "*".to_string() } else { String::new() },
+            if d.chosen.as_ref() == Some(&p.path) {
+                "*".to_string()
+            } else {
+                String::new()
+            },
             p.path.display().to_string(),
             id,
             names,

@@ -105,7 +105,9 @@ fn is_nmea_line(l: &[u8]) -> bool {
         [b'$', id @ ..] => {
             let head: Vec<u8> = id.iter().take_while(|b| **b != b',').copied().collect();
             (3..=6).contains(&head.len())
-                && head.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                && head
+                    .iter()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
                 && id.len() > head.len()
         }
         _ => false,
@@ -292,7 +294,10 @@ where
             .collect();
         handles
             .into_iter()
-            .map(|(p, h)| h.join().unwrap_or_else(|_| T::from(PanickedProbe(p.clone()))))
+            .map(|(p, h)| {
+                h.join()
+                    .unwrap_or_else(|_| T::from(PanickedProbe(p.clone())))
+            })
             .collect()
     })
 }

@@ -225,7 +225,7 @@ fn sorted_entries(dir: &Path) -> Vec<String> {
             .collect(),
         Err(_) => Vec::new(),
     };
-    names.sort_by(|a, b| natural_key(a).cmp(&natural_key(b)));
+    names.sort_by_key(|a| natural_key(a));
     names
 }
 
@@ -290,7 +290,11 @@ pub fn list_ports(sysfs_root: &Path, dev_root: &Path) -> Vec<SysPort> {
             name,
             kind,
             usb: anc.usb,
-            pci: if kind == PortKind::Platform { anc.pci } else { None },
+            pci: if kind == PortKind::Platform {
+                anc.pci
+            } else {
+                None
+            },
             wwan_type: None,
         });
     }

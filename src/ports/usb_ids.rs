@@ -61,33 +61,89 @@ pub struct ModemVendor {
 /// Vendors whose unknown interfaces are worth probing before anything else.
 pub static MODEM_VENDORS: &[ModemVendor] = &[
     // ModemManager plugins/huawei/77-mm-huawei-net-port-types.rules (`ATTRS{idVendor}!="12d1"`)
-    ModemVendor { vid: 0x12d1, name: "Huawei", source: "MM plugins/huawei/77-mm-huawei-net-port-types.rules" },
+    ModemVendor {
+        vid: 0x12d1,
+        name: "Huawei",
+        source: "MM plugins/huawei/77-mm-huawei-net-port-types.rules",
+    },
     // ModemManager plugins/zte/77-mm-zte-port-types.rules
-    ModemVendor { vid: 0x19d2, name: "ZTE", source: "MM plugins/zte/77-mm-zte-port-types.rules" },
+    ModemVendor {
+        vid: 0x19d2,
+        name: "ZTE",
+        source: "MM plugins/zte/77-mm-zte-port-types.rules",
+    },
     // ModemManager plugins/quectel/77-mm-quectel-port-types.rules
-    ModemVendor { vid: 0x2c7c, name: "Quectel", source: "MM plugins/quectel/77-mm-quectel-port-types.rules" },
+    ModemVendor {
+        vid: 0x2c7c,
+        name: "Quectel",
+        source: "MM plugins/quectel/77-mm-quectel-port-types.rules",
+    },
     // Linux drivers/usb/serial/qcserial.c (QUECTEL_EC20_PID under the Qualcomm VID 05c6)
-    ModemVendor { vid: 0x05c6, name: "Qualcomm (older Quectel, Gobi)", source: "Linux drivers/usb/serial/qcserial.c" },
+    ModemVendor {
+        vid: 0x05c6,
+        name: "Qualcomm (older Quectel, Gobi)",
+        source: "Linux drivers/usb/serial/qcserial.c",
+    },
     // ModemManager plugins/simtech/77-mm-simtech-port-types.rules; Linux option.c SIMCOM_SIM7600_VID
-    ModemVendor { vid: 0x1e0e, name: "SIMCom", source: "MM plugins/simtech/77-mm-simtech-port-types.rules" },
+    ModemVendor {
+        vid: 0x1e0e,
+        name: "SIMCom",
+        source: "MM plugins/simtech/77-mm-simtech-port-types.rules",
+    },
     // ModemManager plugins/sierra/77-mm-sierra.rules; Linux qcserial.c DEVICE_SWI
-    ModemVendor { vid: 0x1199, name: "Sierra Wireless", source: "MM plugins/sierra/77-mm-sierra.rules" },
+    ModemVendor {
+        vid: 0x1199,
+        name: "Sierra Wireless",
+        source: "MM plugins/sierra/77-mm-sierra.rules",
+    },
     // ModemManager plugins/fibocom/77-mm-fibocom-port-types.rules
-    ModemVendor { vid: 0x2cb7, name: "Fibocom", source: "MM plugins/fibocom/77-mm-fibocom-port-types.rules" },
+    ModemVendor {
+        vid: 0x2cb7,
+        name: "Fibocom",
+        source: "MM plugins/fibocom/77-mm-fibocom-port-types.rules",
+    },
     // same file: Fibocom L610 uses the UNISOC/Spreadtrum VID 1782
-    ModemVendor { vid: 0x1782, name: "UNISOC (Fibocom L610)", source: "MM plugins/fibocom/77-mm-fibocom-port-types.rules" },
+    ModemVendor {
+        vid: 0x1782,
+        name: "UNISOC (Fibocom L610)",
+        source: "MM plugins/fibocom/77-mm-fibocom-port-types.rules",
+    },
     // ModemManager plugins/mtk/77-mm-mtk-port-types.rules; Fibocom FM350 uses 0e8d
-    ModemVendor { vid: 0x0e8d, name: "MediaTek (Fibocom FM350)", source: "MM plugins/mtk/77-mm-mtk-port-types.rules" },
+    ModemVendor {
+        vid: 0x0e8d,
+        name: "MediaTek (Fibocom FM350)",
+        source: "MM plugins/mtk/77-mm-mtk-port-types.rules",
+    },
     // ModemManager plugins/telit/77-mm-telit-port-types.rules
-    ModemVendor { vid: 0x1bc7, name: "Telit", source: "MM plugins/telit/77-mm-telit-port-types.rules" },
+    ModemVendor {
+        vid: 0x1bc7,
+        name: "Telit",
+        source: "MM plugins/telit/77-mm-telit-port-types.rules",
+    },
     // ModemManager plugins/ublox/77-mm-ublox-port-types.rules
-    ModemVendor { vid: 0x1546, name: "u-blox", source: "MM plugins/ublox/77-mm-ublox-port-types.rules" },
+    ModemVendor {
+        vid: 0x1546,
+        name: "u-blox",
+        source: "MM plugins/ublox/77-mm-ublox-port-types.rules",
+    },
     // Linux drivers/usb/serial/option.c ALCATEL_VENDOR_ID 0x1bbb
-    ModemVendor { vid: 0x1bbb, name: "Alcatel/TCL", source: "Linux drivers/usb/serial/option.c ALCATEL_VENDOR_ID" },
+    ModemVendor {
+        vid: 0x1bbb,
+        name: "Alcatel/TCL",
+        source: "Linux drivers/usb/serial/option.c ALCATEL_VENDOR_ID",
+    },
     // Linux drivers/usb/serial/option.c NOVATELWIRELESS_VENDOR_ID 0x1410
-    ModemVendor { vid: 0x1410, name: "Novatel Wireless", source: "Linux drivers/usb/serial/option.c NOVATELWIRELESS_VENDOR_ID" },
+    ModemVendor {
+        vid: 0x1410,
+        name: "Novatel Wireless",
+        source: "Linux drivers/usb/serial/option.c NOVATELWIRELESS_VENDOR_ID",
+    },
     // ModemManager plugins/foxconn/77-mm-foxconn-port-types.rules
-    ModemVendor { vid: 0x0489, name: "Foxconn", source: "MM plugins/foxconn/77-mm-foxconn-port-types.rules" },
+    ModemVendor {
+        vid: 0x0489,
+        name: "Foxconn",
+        source: "MM plugins/foxconn/77-mm-foxconn-port-types.rules",
+    },
 ];
 
 /// A known (vid, pid, interface) → role row.
@@ -107,8 +163,22 @@ pub struct PortRow {
     pub source: &'static str,
 }
 
-const fn row(vid: u16, pid: u16, interface: u8, role: Role, model: &'static str, source: &'static str) -> PortRow {
-    PortRow { vid, pid, interface, role, model, source }
+const fn row(
+    vid: u16,
+    pid: u16,
+    interface: u8,
+    role: Role,
+    model: &'static str,
+    source: &'static str,
+) -> PortRow {
+    PortRow {
+        vid,
+        pid,
+        interface,
+        role,
+        model,
+        source,
+    }
 }
 
 const QUECTEL: &str = "MM plugins/quectel/77-mm-quectel-port-types.rules";
@@ -119,7 +189,8 @@ const ZTE: &str = "MM plugins/zte/77-mm-zte-port-types.rules (MODEM/AUX tags)";
 const TELIT: &str = "MM plugins/telit/77-mm-telit-port-types.rules (MODEM/AUX/NMEA tags)";
 const UBLOX: &str = "MM plugins/ublox/77-mm-ublox-port-types.rules";
 const SWI: &str = "Linux drivers/usb/serial/qcserial.c (QCSERIAL_SWI layout: 0 DIAG, 2 NMEA, 3 AT)";
-const EC20: &str = "Linux drivers/usb/serial/qcserial.c (handle_quectel_ec20: 0 DIAG, 1 NMEA, 2 AT, 3 modem)";
+const EC20: &str =
+    "Linux drivers/usb/serial/qcserial.c (handle_quectel_ec20: 0 DIAG, 1 NMEA, 2 AT, 3 modem)";
 const FOXCONN: &str = "MM plugins/foxconn/77-mm-foxconn-port-types.rules";
 
 use Role::{At, Audio, Diag, Gps, Ignore, Modem};
@@ -161,21 +232,126 @@ pub static PORT_ROWS: &[PortRow] = &[
     row(0x05c6, 0x9215, 2, At, "Quectel EC20 (05c6:9215)", EC20),
     row(0x05c6, 0x9215, 3, Modem, "Quectel EC20 (05c6:9215)", EC20),
     // SIMCom SIM7000/SIM7100/SIM7600 (9001), SIM7070/7080/7090 (9205, 9206), rebrands.
-    row(0x1e0e, 0x9001, 0, Diag, "SIMCom SIM7600/SIM7100/SIM7000", SIMTECH),
-    row(0x1e0e, 0x9001, 1, Gps, "SIMCom SIM7600/SIM7100/SIM7000", SIMTECH),
-    row(0x1e0e, 0x9001, 2, At, "SIMCom SIM7600/SIM7100/SIM7000", SIMTECH),
-    row(0x1e0e, 0x9001, 3, Modem, "SIMCom SIM7600/SIM7100/SIM7000", SIMTECH),
-    row(0x1e0e, 0x9001, 4, Audio, "SIMCom SIM7600/SIM7100/SIM7000", SIMTECH),
-    row(0x1e0e, 0x9205, 0, Diag, "SIMCom SIM7070/SIM7080/SIM7090", SIMTECH),
-    row(0x1e0e, 0x9205, 1, Gps, "SIMCom SIM7070/SIM7080/SIM7090", SIMTECH),
-    row(0x1e0e, 0x9205, 2, At, "SIMCom SIM7070/SIM7080/SIM7090", SIMTECH),
-    row(0x1e0e, 0x9205, 3, Modem, "SIMCom SIM7070/SIM7080/SIM7090", SIMTECH),
-    row(0x1e0e, 0x9206, 0, Diag, "SIMCom SIM7070/SIM7080/SIM7090 (alt)", SIMTECH),
-    row(0x1e0e, 0x9206, 1, Gps, "SIMCom SIM7070/SIM7080/SIM7090 (alt)", SIMTECH),
-    row(0x1e0e, 0x9206, 2, At, "SIMCom SIM7070/SIM7080/SIM7090 (alt)", SIMTECH),
-    row(0x1e0e, 0x9206, 3, Ignore, "SIMCom SIM7070/SIM7080/SIM7090 (alt)", SIMTECH),
-    row(0x1e0e, 0x9206, 4, Ignore, "SIMCom SIM7070/SIM7080/SIM7090 (alt)", SIMTECH),
-    row(0x1e0e, 0x9206, 5, Modem, "SIMCom SIM7070/SIM7080/SIM7090 (alt)", SIMTECH),
+    row(
+        0x1e0e,
+        0x9001,
+        0,
+        Diag,
+        "SIMCom SIM7600/SIM7100/SIM7000",
+        SIMTECH,
+    ),
+    row(
+        0x1e0e,
+        0x9001,
+        1,
+        Gps,
+        "SIMCom SIM7600/SIM7100/SIM7000",
+        SIMTECH,
+    ),
+    row(
+        0x1e0e,
+        0x9001,
+        2,
+        At,
+        "SIMCom SIM7600/SIM7100/SIM7000",
+        SIMTECH,
+    ),
+    row(
+        0x1e0e,
+        0x9001,
+        3,
+        Modem,
+        "SIMCom SIM7600/SIM7100/SIM7000",
+        SIMTECH,
+    ),
+    row(
+        0x1e0e,
+        0x9001,
+        4,
+        Audio,
+        "SIMCom SIM7600/SIM7100/SIM7000",
+        SIMTECH,
+    ),
+    row(
+        0x1e0e,
+        0x9205,
+        0,
+        Diag,
+        "SIMCom SIM7070/SIM7080/SIM7090",
+        SIMTECH,
+    ),
+    row(
+        0x1e0e,
+        0x9205,
+        1,
+        Gps,
+        "SIMCom SIM7070/SIM7080/SIM7090",
+        SIMTECH,
+    ),
+    row(
+        0x1e0e,
+        0x9205,
+        2,
+        At,
+        "SIMCom SIM7070/SIM7080/SIM7090",
+        SIMTECH,
+    ),
+    row(
+        0x1e0e,
+        0x9205,
+        3,
+        Modem,
+        "SIMCom SIM7070/SIM7080/SIM7090",
+        SIMTECH,
+    ),
+    row(
+        0x1e0e,
+        0x9206,
+        0,
+        Diag,
+        "SIMCom SIM7070/SIM7080/SIM7090 (alt)",
+        SIMTECH,
+    ),
+    row(
+        0x1e0e,
+        0x9206,
+        1,
+        Gps,
+        "SIMCom SIM7070/SIM7080/SIM7090 (alt)",
+        SIMTECH,
+    ),
+    row(
+        0x1e0e,
+        0x9206,
+        2,
+        At,
+        "SIMCom SIM7070/SIM7080/SIM7090 (alt)",
+        SIMTECH,
+    ),
+    row(
+        0x1e0e,
+        0x9206,
+        3,
+        Ignore,
+        "SIMCom SIM7070/SIM7080/SIM7090 (alt)",
+        SIMTECH,
+    ),
+    row(
+        0x1e0e,
+        0x9206,
+        4,
+        Ignore,
+        "SIMCom SIM7070/SIM7080/SIM7090 (alt)",
+        SIMTECH,
+    ),
+    row(
+        0x1e0e,
+        0x9206,
+        5,
+        Modem,
+        "SIMCom SIM7070/SIM7080/SIM7090 (alt)",
+        SIMTECH,
+    ),
     row(0x1e0e, 0xcefe, 2, At, "A-LINK 3GU", SIMTECH),
     row(0x1e0e, 0xcefe, 0, At, "A-LINK 3GU", SIMTECH),
     row(0x1e0e, 0xcefe, 1, At, "A-LINK 3GU", SIMTECH),
@@ -206,8 +382,22 @@ pub static PORT_ROWS: &[PortRow] = &[
     row(0x2cb7, 0x0104, 3, Ignore, "Fibocom FM150", FIBOCOM),
     row(0x2cb7, 0x01a2, 2, At, "Fibocom FM101-GL (MBIM)", FIBOCOM),
     row(0x2cb7, 0x01a2, 3, At, "Fibocom FM101-GL (MBIM)", FIBOCOM),
-    row(0x2cb7, 0x01a2, 4, Ignore, "Fibocom FM101-GL (MBIM)", FIBOCOM),
-    row(0x2cb7, 0x01a2, 5, Ignore, "Fibocom FM101-GL (MBIM)", FIBOCOM),
+    row(
+        0x2cb7,
+        0x01a2,
+        4,
+        Ignore,
+        "Fibocom FM101-GL (MBIM)",
+        FIBOCOM,
+    ),
+    row(
+        0x2cb7,
+        0x01a2,
+        5,
+        Ignore,
+        "Fibocom FM101-GL (MBIM)",
+        FIBOCOM,
+    ),
     row(0x2cb7, 0x0106, 0, Ignore, "Fibocom MA510-GL", FIBOCOM),
     row(0x2cb7, 0x0106, 1, At, "Fibocom MA510-GL", FIBOCOM),
     row(0x2cb7, 0x0106, 2, At, "Fibocom MA510-GL", FIBOCOM),
@@ -218,8 +408,22 @@ pub static PORT_ROWS: &[PortRow] = &[
     row(0x1782, 0x4d11, 6, Ignore, "Fibocom L610", FIBOCOM),
     row(0x1782, 0x4d11, 7, At, "Fibocom L610", FIBOCOM),
     row(0x1782, 0x4d11, 8, At, "Fibocom L610", FIBOCOM),
-    row(0x0e8d, 0x7126, 4, At, "Fibocom FM350-GL (GTUSBMODE=40)", FM350),
-    row(0x0e8d, 0x7127, 6, At, "Fibocom FM350-GL (GTUSBMODE=41)", FM350),
+    row(
+        0x0e8d,
+        0x7126,
+        4,
+        At,
+        "Fibocom FM350-GL (GTUSBMODE=40)",
+        FM350,
+    ),
+    row(
+        0x0e8d,
+        0x7127,
+        6,
+        At,
+        "Fibocom FM350-GL (GTUSBMODE=41)",
+        FM350,
+    ),
     // Foxconn T77W968.
     row(0x0489, 0xe0b4, 2, At, "Foxconn T77W968", FOXCONN),
     row(0x0489, 0xe0b4, 3, At, "Foxconn T77W968", FOXCONN),
@@ -278,12 +482,27 @@ pub static PRODUCT_NAMES: &[(u16, u16, &str, &str)] = &[
     // gist aliicex/8bdade73… "Huawei E3372h-153/E3372s-153 (in StickMode; non-HiLink)": 12d1:1506
     // after switching; ports follow ^SETPORT (PCUI + modem + NCM), so roles come from the
     // interface class rule below, not from interface numbers.
-    (0x12d1, 0x1506, "Huawei E3372/E3276 (stick mode)", "gist.github.com/aliicex/8bdade7383fa58d874bb72cc54f84d2c"),
+    (
+        0x12d1,
+        0x1506,
+        "Huawei E3372/E3276 (stick mode)",
+        "gist.github.com/aliicex/8bdade7383fa58d874bb72cc54f84d2c",
+    ),
     // forum.openwrt.org/t/huawei-e3372h-320-in-ncm-mode/126018: usb_modeswitch -X gives 12d1:155e
     // with three ttyUSB and cdc_ncm. Serial mode, *not* HiLink.
-    (0x12d1, 0x155e, "Huawei E3372h-320 (alternative serial mode)", "forum.openwrt.org/t/huawei-e3372h-320-in-ncm-mode/126018"),
+    (
+        0x12d1,
+        0x155e,
+        "Huawei E3372h-320 (alternative serial mode)",
+        "forum.openwrt.org/t/huawei-e3372h-320-in-ncm-mode/126018",
+    ),
     // industrialmonitordirect.com knowledge base (E3372 modes: 1f01 storage, 14dc HiLink, 1555 serial)
-    (0x12d1, 0x1555, "Huawei E3372 (serial modem mode)", "industrialmonitordirect.com IOT2040 Huawei E3372 article"),
+    (
+        0x12d1,
+        0x1555,
+        "Huawei E3372 (serial modem mode)",
+        "industrialmonitordirect.com IOT2040 Huawei E3372 article",
+    ),
 ];
 
 /// Why a device has no AT port.
