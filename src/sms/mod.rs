@@ -42,6 +42,9 @@ pub use text_mode::{parse_text_listing, TextCharset, TextEntry, TextItem};
 pub use timestamp::Timestamp;
 pub use udh::{Concat, InformationElement};
 
+#[cfg(test)]
+mod corpus_tests;
+
 /// Errors of the PDU decoder. Offsets are 0-based byte offsets from the first byte given
 /// to the decoder.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
