@@ -44,6 +44,8 @@ pub use udh::{Concat, InformationElement};
 
 #[cfg(test)]
 mod corpus_tests;
+#[cfg(test)]
+mod submit_tests;
 
 /// Errors of the PDU decoder. Offsets are 0-based byte offsets from the first byte given
 /// to the decoder.
