@@ -386,3 +386,214 @@ fn parse(lines: &[&str], cmgl: bool, index: Option<u32>, storage: Option<&str>) 
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sms::SmsKind;
+
+    const P27: &str = "07916163838428F9040B916121021021F700005190514164220A23C4B0BCFD5E8740C4B0BCFD5E83C26E3248196687C9A0301D440DBBC3677918";
+    const GENERIC: &str = "07914306073011F00405812261F700003130916191314095C274D96D2FBBD3E437280CB2BEC961F3DB5D76818EF2F0381D9E83E06F39A8CC2E9FD372F77BEE0249CBE37A594E0E83E2F532085E2F93CB73D0B93CA7A7DFEEB01C447F93DF7310BD3E07CDCB727B7A9C7ECF41E432C8FC96B7C32079189E26874179D0F8DD7E93C3A0B21B246AA641D637396C7EBBCB22D0FD7E77B5D376B3AB3C07";
+
+    fn entry(item: &ListItem) -> &ListEntry {
+        match item {
+            ListItem::Entry(e) => e,
+            ListItem::Error(e) => panic!("unexpected error entry: {e}"),
+        }
+    }
+
+    #[test]
+    fn cmgr_header_variants() {
+        let generic_inline = format!("+CMGR: 1,,147 {GENERIC}");
+        let telit = "+CMGR: 0,\"\",50";
+        let zte = "+CMGR: ,,27";
+        let no_alpha = "+CMGR: 0,35";
+        let only_len = "+CMGR: 24";
+        // (lines, stat, length, text start)
+        let cases: Vec<(Vec<&str>, Option<MessageStatus>, Option<usize>, &str)> = vec![
+            (
+                vec![generic_inline.as_str()],
+                Some(MessageStatus::ReceivedRead),
+                Some(147),
+                "",
+            ),
+            (
+                vec![telit, P27, "OK"],
+                Some(MessageStatus::ReceivedUnread),
+                Some(50),
+                "Darmok! Darmok and Jalad at Tanagra",
+            ),
+            (
+                vec![zte, "0297F1061C0F910B487228297020F5317062419272803170624192138000"],
+                None,
+                Some(27),
+                "",
+            ),
+            (
+                vec![no_alpha, "07917248014000F3240B917247587706F400003110824115248012C8329BFD06C9C373B8B82C97E741F034"],
+                Some(MessageStatus::ReceivedUnread),
+                Some(35),
+                "Hello raspberry pi",
+            ),
+            (
+                vec![only_len, "079124602009999006B4098106326906F2212041015554402120410155054000"],
+                None,
+                Some(24),
+                "",
+            ),
+        ];
+        for (lines, stat, length, text) in cases {
+            let items = parse_cmgr(&lines, Some(7), Some("SM"));
+            assert_eq!(items.len(), 1, "{lines:?}: {items:?}");
+            let e = entry(&items[0]);
+            assert_eq!(e.index, Some(7));
+            assert_eq!(e.stat, stat, "{lines:?}");
+            assert_eq!(e.length, length);
+            assert_eq!(e.storage.as_deref(), Some("SM"));
+            assert_eq!(e.smsc_prefix, SmscPrefix::Present);
+            assert!(e.sms.text.starts_with(text), "{:?}", e.sms.text);
+            assert!(e.warnings.is_empty(), "{lines:?}: {:?}", e.warnings);
+        }
+    }
+
+    #[test]
+    fn cmgl_listing_with_pantech_bad_entry_and_padding() {
+        let lines = [
+            "+CMGL: 0,1,,35",
+            "07917248014000F3240B917247587706F400003110824115248012C8329BFD06C9C373B8B82C97E741F034",
+            // Pantech: no alpha field; this PDU has an odd number of digits in the source.
+            "+CMGL: 17,3,35",
+            "079100F40D1101000F001000B917118336058F300001954747A0E4ACF41F27298CDCE83C6EF371B0402814020",
+            // gammu 32.dump: FF padding after a status report.
+            "+CMGL: 3,1,,29",
+            "079124602009999002AB098106845688F8907080517375809070805183018000FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF",
+            // CZ with a header length that lies (P24).
+            "+CMGL: 4,1,,78",
+            "0791246020099990400C91247042972767000070107031107440A005000301020182E8B71A040FDBD96516881E5E83DA65907D5C968741EEF49AFC06B9CBEFB53C4C66B34061771AE42EEBDDE1799AED4EB34161D0BA0E7F93D3F63A483D2FB74161771AE42ED7E7EE3A3BCC0285C720FABB5D07B5DF6390BB3C1FA3C3FA32FBAD4BB940D43219342F83C6E8FC9C1E6E83E0F2F0F86D0FD3416150FBAD77874169903B0CA2BF41",
+            "",
+            "OK",
+        ];
+        let items = parse_cmgl(&lines, Some("ME"));
+        assert_eq!(items.len(), 4, "{items:#?}");
+        let e0 = entry(&items[0]);
+        assert_eq!(
+            (e0.index, e0.stat),
+            (Some(0), Some(MessageStatus::ReceivedRead))
+        );
+        assert_eq!(e0.sms.text, "Hello raspberry pi");
+        match &items[1] {
+            ListItem::Error(err) => {
+                assert_eq!(err.index, Some(17));
+                assert_eq!(err.line, 2);
+                assert!(err.reason.contains("odd"), "{}", err.reason);
+            }
+            other => panic!("{other:?}"),
+        }
+        let e3 = entry(&items[2]);
+        assert_eq!(e3.index, Some(3));
+        assert_eq!(e3.pdu.len(), 8 + 29);
+        assert_eq!(e3.warnings.len(), 1, "{:?}", e3.warnings);
+        assert!(matches!(e3.sms.kind, SmsKind::StatusReport(_)));
+        let e4 = entry(&items[3]);
+        assert_eq!(e4.smsc_prefix, SmscPrefix::Present);
+        assert!(e4.warnings[0].contains("78"), "{:?}", e4.warnings);
+        assert!(e4.sms.text.starts_with("Ahoj pavle"));
+    }
+
+    #[test]
+    fn pdu_split_by_a_urc_is_joined() {
+        let lines = [
+            "+CMGR: 0,,50",
+            "07916163838428F9040B916121021021F700005190514164",
+            "220A23C4B0BCFD5E8740C4B0BCFD5E83C26E3248196687C9A0301D440DBBC3677918",
+        ];
+        let items = parse_cmgr(&lines, None, None);
+        assert_eq!(items.len(), 1);
+        let e = entry(&items[0]);
+        assert_eq!(e.sms.text, "Darmok! Darmok and Jalad at Tanagra");
+        assert_eq!(e.warnings.len(), 1);
+        // The Huawei fixture (corpus A2): odd first half, still short once joined, so it
+        // becomes an error entry naming the offset where the PDU ran out.
+        let lines = ["+CMGL: 0,1,,22", "079133060071108", "11094904003CF7A1A"];
+        let items = parse_cmgl(&lines, None);
+        assert_eq!(items.len(), 1, "{items:?}");
+        match &items[0] {
+            ListItem::Error(err) => {
+                assert_eq!(err.index, Some(0));
+                assert!(err.reason.contains("truncated"), "{}", err.reason);
+                assert!(err.offset > 0);
+            }
+            other => panic!("{other:?}"),
+        }
+        // A complete PDU followed by the next header is never joined.
+        let lines = ["+CMGL: 1,0,,50", P27, "+CMGL: 2,0,,50", P27];
+        let items = parse_cmgl(&lines, None);
+        assert_eq!(items.len(), 2);
+        assert!(entry(&items[1]).warnings.is_empty());
+    }
+
+    #[test]
+    fn bad_entries_do_not_lose_the_rest() {
+        let lines = [
+            "+CMGL: x,1,,50",
+            P27,
+            "+CMGL: 5,1,,50",
+            "07916163838428F9040B9161ZZ",
+            "stray line",
+            "+CMGL: 6,1,,50",
+            "+CMGL: 7,1,,50",
+            P27,
+        ];
+        let items = parse_cmgl(&lines, None);
+        let kinds: Vec<_> = items
+            .iter()
+            .map(|i| match i {
+                ListItem::Entry(e) => format!("ok {:?}", e.index),
+                ListItem::Error(e) => {
+                    format!("err {:?} line {} offset {}", e.index, e.line, e.offset)
+                }
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "err None line 0 offset 0",
+                "err Some(5) line 2 offset 24",
+                "err None line 4 offset 0",
+                "err Some(6) line 5 offset 0",
+                "ok Some(7)",
+            ]
+        );
+    }
+
+    #[test]
+    fn status_fields() {
+        assert_eq!(
+            MessageStatus::parse_field("3"),
+            Some(MessageStatus::StoredSent)
+        );
+        assert_eq!(
+            MessageStatus::parse_field("\"STO UNSENT\""),
+            Some(MessageStatus::StoredUnsent)
+        );
+        assert_eq!(MessageStatus::parse_field("4"), None);
+        assert_eq!(MessageStatus::StoredSent.code(), 3);
+        assert_eq!(split_fields("1,\"a,b\",,5"), ["1", "\"a,b\"", "", "5"]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        #[test]
+        fn prop_listing_never_panics(lines in proptest::collection::vec(
+            proptest::prop_oneof![
+                "\\+CMG[LR]: [0-9,\" ]{0,12}",
+                "[0-9A-F]{0,80}",
+                ".{0,30}",
+            ], 0..8)
+        ) {
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let _ = parse_cmgl(&refs, Some("SM"));
+            let _ = parse_cmgr(&refs, Some(1), None);
+        }
+    }
+}
