@@ -215,3 +215,94 @@ impl Reassembler {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sms::submit::{encode_submit, ConcatRef, SubmitOptions};
+    use crate::sms::{Pdu, SmscPrefix};
+
+    /// Parts of `text` as DELIVER-like values from `from` (SUBMITs re-labelled by address;
+    /// the reassembler only looks at address, concat and text).
+    fn parts(from: &str, text: &str, reference: u8) -> Vec<Sms> {
+        let o = SubmitOptions {
+            concat_reference: ConcatRef::EightBit(reference),
+            ..SubmitOptions::default()
+        };
+        encode_submit(from, text, &o)
+            .unwrap()
+            .iter()
+            .map(|p| Pdu::decode(&p.bytes, SmscPrefix::Present).unwrap())
+            .collect()
+    }
+
+    fn loc(s: &str, i: u32) -> Option<Location> {
+        Some(Location {
+            storage: Some(s.into()),
+            index: i,
+        })
+    }
+
+    #[test]
+    fn missing_part_is_reported_never_invented() {
+        let text = "x".repeat(153) + &"y".repeat(153) + "z";
+        let mut p = parts("+819012345678", &text, 9);
+        assert_eq!(p.len(), 3);
+        let third = p.pop().unwrap();
+        let _second = p.pop().unwrap();
+        let first = p.pop().unwrap();
+        let mut r = Reassembler::new(Some("81"));
+        assert_eq!(r.add(third, loc("SM", 2)), AddOutcome::Added);
+        assert_eq!(r.add(first, loc("ME", 0)), AddOutcome::Added);
+        assert!(r.complete().is_empty());
+        let inc = r.incomplete();
+        assert_eq!(inc.len(), 1);
+        assert_eq!(inc[0].missing, vec![2]);
+        assert_eq!(inc[0].text, "x".repeat(153) + "[part 2/3 missing]" + "z");
+        assert!(!inc[0].is_complete());
+        assert_eq!(
+            inc[0].locations,
+            vec![loc("SM", 2).unwrap(), loc("ME", 0).unwrap()]
+        );
+        // finish() returns it too.
+        let all = r.finish();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].missing, vec![2]);
+    }
+
+    #[test]
+    fn groups_are_keyed_by_sender_reference_and_total() {
+        let text = "a".repeat(200);
+        let mut r = Reassembler::new(Some("81"));
+        // Same reference, two senders: two groups.
+        for s in parts("+819011112222", &text, 5) {
+            r.add(s, None);
+        }
+        for s in parts("+819033334444", &("b".repeat(200)), 5) {
+            r.add(s, None);
+        }
+        // The national form of the first sender joins its group (a duplicate part).
+        let mut national = parts("09011112222", &text, 5);
+        assert_eq!(national[0].address.display(), "09011112222");
+        assert_eq!(
+            r.add(national.remove(0), loc("MT", 4)),
+            AddOutcome::Duplicate
+        );
+        let done = r.complete();
+        assert_eq!(done.len(), 2);
+        assert_eq!(done[0].text, text);
+        assert_eq!(done[1].text, "b".repeat(200));
+        assert_eq!(done[0].locations, vec![loc("MT", 4).unwrap()]);
+    }
+
+    #[test]
+    fn singles_pass_straight_through() {
+        let mut r = Reassembler::new(None);
+        let s = parts("10086", "hello", 1).pop().unwrap();
+        assert_eq!(r.add(s, loc("SM", 1)), AddOutcome::Single);
+        let done = r.complete();
+        assert_eq!(done.len(), 1);
+        assert_eq!((done[0].text.as_str(), done[0].total), ("hello", 1));
+        assert!(r.complete().is_empty());
+    }
+}

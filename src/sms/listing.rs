@@ -410,7 +410,8 @@ mod tests {
         let no_alpha = "+CMGR: 0,35";
         let only_len = "+CMGR: 24";
         // (lines, stat, length, text start)
-        let cases: Vec<(Vec<&str>, Option<MessageStatus>, Option<usize>, &str)> = vec![
+        type Case<'a> = (Vec<&'a str>, Option<MessageStatus>, Option<usize>, &'a str);
+        let cases: Vec<Case> = vec![
             (
                 vec![generic_inline.as_str()],
                 Some(MessageStatus::ReceivedRead),

@@ -222,3 +222,129 @@ pub fn parse_text_listing(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::ucs2;
+
+    fn u(s: &str) -> String {
+        hex::encode(&ucs2::encode(s))
+    }
+
+    fn entry(i: &TextItem) -> &TextEntry {
+        match i {
+            TextItem::Entry(e) => e,
+            TextItem::Error(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn plain_listing_multi_line_text() {
+        let lines = [
+            "+CMGL: 1,\"REC UNREAD\",\"+819012345678\",,\"26/11/25,10:00:00+36\"",
+            "残りデータ量は",
+            "3.2GBです",
+            "+CMGL: 2,\"REC READ\",\"10086\",\"\",\"13/07/26,14:29:27+32\",129,4",
+            "CAFE",
+            "OK",
+        ];
+        let items = parse_text_listing(&lines, TextCharset::Auto, None, Some("SM"));
+        assert_eq!(items.len(), 2);
+        let a = entry(&items[0]);
+        assert_eq!(a.index, Some(1));
+        assert_eq!(a.stat, Some(MessageStatus::ReceivedUnread));
+        assert_eq!(a.address.as_deref(), Some("+819012345678"));
+        assert_eq!(
+            a.timestamp.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-11-25T10:00:00+09:00")
+        );
+        assert_eq!(a.text, "残りデータ量は\n3.2GBです");
+        assert!(!a.ucs2);
+        // A text made of hex digits only stays text: the address decides.
+        let b = entry(&items[1]);
+        assert_eq!(b.text, "CAFE");
+        assert_eq!(b.address.as_deref(), Some("10086"));
+        assert!(b.alpha.is_none());
+        assert!(!b.ucs2);
+    }
+
+    #[test]
+    fn ucs2_listing_is_decoded() {
+        let h1 = format!(
+            "+CMGL: 3,\"REC UNREAD\",\"{}\",,\"26/11/25,10:00:00+36\"",
+            u("+819012345678")
+        );
+        let t1 = u("残りデータ量は3.2GBです");
+        let h2 = format!(
+            "+CMGR: \"REC READ\",\"{}\",\"{}\",\"21/03/25,18:11:03+32\"",
+            u("10086"),
+            u("中国移动")
+        );
+        let t2 = u("1234");
+        let lines = [h1.as_str(), t1.as_str()];
+        for charset in [TextCharset::Auto, TextCharset::Ucs2] {
+            let items = parse_text_listing(&lines, charset, None, None);
+            let e = entry(&items[0]);
+            assert_eq!(e.address.as_deref(), Some("+819012345678"));
+            assert_eq!(e.text, "残りデータ量は3.2GBです");
+            assert!(e.ucs2);
+            assert!(e.warnings.is_empty(), "{:?}", e.warnings);
+        }
+        // Plain charset leaves the hex alone.
+        let items = parse_text_listing(&lines, TextCharset::Plain, None, None);
+        assert_eq!(entry(&items[0]).text, t1);
+        // +CMGR: the text "1234" was sent as UCS-2 hex "0031003200330034".
+        let lines = [h2.as_str(), t2.as_str()];
+        let items = parse_text_listing(&lines, TextCharset::Auto, Some(9), None);
+        let e = entry(&items[0]);
+        assert_eq!(e.index, Some(9));
+        assert_eq!(e.text, "1234");
+        assert_eq!(e.alpha.as_deref(), Some("中国移动"));
+        assert_eq!(e.address.as_deref(), Some("10086"));
+    }
+
+    #[test]
+    fn hex_looking_plain_numbers_are_not_decoded() {
+        // "10086000" is 8 hex digits but decodes to U+1008 U+6000, not ASCII.
+        let lines = [
+            "+CMGL: 4,\"REC READ\",\"10086000\",,\"26/11/25,10:00:00+36\"",
+            "00410042",
+        ];
+        let items = parse_text_listing(&lines, TextCharset::Auto, None, None);
+        let e = entry(&items[0]);
+        assert_eq!(e.address.as_deref(), Some("10086000"));
+        assert_eq!(e.text, "00410042");
+        assert!(!e.ucs2);
+    }
+
+    #[test]
+    fn bad_lines_become_errors() {
+        let lines = [
+            "garbage",
+            "+CMGL: x,\"REC READ\",\"1\",,",
+            "+CMGL: 5,\"???\",\"1\",,\"bad\"",
+            "hi",
+        ];
+        let items = parse_text_listing(&lines, TextCharset::Auto, None, None);
+        assert_eq!(items.len(), 3, "{items:?}");
+        assert!(matches!(&items[0], TextItem::Error(e) if e.line == 0));
+        assert!(matches!(&items[1], TextItem::Error(e) if e.line == 1));
+        let e = entry(&items[2]);
+        assert_eq!(e.text, "hi");
+        assert_eq!(e.warnings.len(), 2, "{:?}", e.warnings);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        #[test]
+        fn prop_never_panics(lines in proptest::collection::vec(
+            proptest::prop_oneof!["\\+CMG[LR]: [0-9A-F,\" /:+]{0,40}", ".{0,30}"], 0..8)
+        ) {
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            for c in [TextCharset::Auto, TextCharset::Ucs2, TextCharset::Plain] {
+                let _ = parse_text_listing(&refs, c, Some(1), None);
+            }
+        }
+    }
+}
