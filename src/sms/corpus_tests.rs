@@ -785,6 +785,18 @@ fn dcs_groups_are_honoured() {
 }
 
 #[test]
+fn bad_septets_are_warnings_with_offsets() {
+    // UDL 2 septets: 'A' then a lone ESC (0x1B) at the end; and ESC + undefined 0x41.
+    for (ud, text) in [("02C10D", "A"), ("03C14D10", "AA")] {
+        let h = clean(&format!("040B918100551512F2000011101021436500{ud}"));
+        let s = Pdu::decode_hex(&h, SmscPrefix::Absent).unwrap();
+        assert_eq!(s.text, text, "{ud}");
+        assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+        assert!(s.warnings[0].contains("offset 19"), "{:?}", s.warnings);
+    }
+}
+
+#[test]
 fn smsc_prefix_detection() {
     let p27 = hex::decode("07916163838428F9040B916121021021F700005190514164220A23C4B0BCFD5E8740C4B0BCFD5E83C26E3248196687C9A0301D440DBBC3677918").unwrap();
     assert_eq!(

@@ -322,9 +322,13 @@ fn parse(lines: &[&str], cmgl: bool, index: Option<u32>, storage: Option<&str>) 
                 .get(..2)
                 .and_then(|b| u8::from_str_radix(b, 16).ok())
                 .map_or(0, usize::from);
-            let expected = h
-                .length
-                .map(|l| if first <= 12 { first + 1 + l } else { l });
+            let expected = h.length.map(|l| {
+                if first <= 12 {
+                    l.saturating_add(first + 1)
+                } else {
+                    l
+                }
+            });
             let short = hex_text.len() % 2 == 1 || expected.is_some_and(|e| have < e);
             if !short {
                 break;
@@ -354,7 +358,7 @@ fn parse(lines: &[&str], cmgl: bool, index: Option<u32>, storage: Option<&str>) 
         let (prefix, w) = SmscPrefix::detect(&pdu, h.length);
         warnings.extend(w);
         if let (SmscPrefix::Present, Some(len), Some(&first)) = (prefix, h.length, pdu.first()) {
-            let end = 1 + usize::from(first) + len;
+            let end = len.saturating_add(1 + usize::from(first));
             if pdu.len() > end && pdu.get(end..).is_some_and(|t| t.iter().all(|&b| b == 0xFF)) {
                 warnings.push(format!(
                     "{} octet(s) of FF padding after the PDU removed",
@@ -544,6 +548,9 @@ mod tests {
             "+CMGL: 6,1,,50",
             "+CMGL: 7,1,,50",
             P27,
+            "+CMGL: 8,1,,18446744073709551615",
+            "0791",
+            "FFFF",
         ];
         let items = parse_cmgl(&lines, None);
         let kinds: Vec<_> = items
@@ -563,6 +570,7 @@ mod tests {
                 "err None line 4 offset 0",
                 "err Some(6) line 5 offset 0",
                 "ok Some(7)",
+                "err Some(8) line 8 offset 2",
             ]
         );
     }

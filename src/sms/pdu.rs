@@ -49,7 +49,7 @@ impl SmscPrefix {
             if bytes.len() == len {
                 return (SmscPrefix::Absent, None);
             }
-            let with = 1 + first + len;
+            let with = len.saturating_add(1 + first);
             if with == bytes.len() {
                 return (SmscPrefix::Present, None);
             }
