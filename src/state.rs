@@ -15,7 +15,11 @@ impl StateDir {
     /// `$SIMQUOTA_STATE_DIR`, else `$XDG_STATE_HOME/simquota`, else `~/.local/state/simquota`,
     /// else (no home, e.g. a router service) `/var/lib/simquota`.
     pub fn resolve() -> Self {
-        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let env = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
         if let Some(d) = env("SIMQUOTA_STATE_DIR") {
             return StateDir(d);
         }

@@ -384,9 +384,15 @@ mod tests {
         };
         let r = redact(&t);
         assert_eq!(r.steps[0], Step::Recv(b"\r\n440100000000000\r\n".to_vec()));
-        assert_eq!(r.steps[1], Step::Recv(b"+CCID: 8981100000000000000\r\n".to_vec()));
+        assert_eq!(
+            r.steps[1],
+            Step::Recv(b"+CCID: 8981100000000000000\r\n".to_vec())
+        );
         assert_eq!(r.steps[2], t.steps[2]);
-        assert_eq!(r.steps[3], Step::Send(b"AT+CMGS=\"+819010000000\"\r".to_vec()));
+        assert_eq!(
+            r.steps[3],
+            Step::Send(b"AT+CMGS=\"+819010000000\"\r".to_vec())
+        );
         assert_eq!(r.steps[4], t.steps[4]);
     }
 

@@ -28,6 +28,12 @@ pub enum Cmd {
     Info(PortArgs),
     /// Run a modem emulator on a pseudo-terminal (a profile + scenario, or replay a transcript).
     Emulate(EmulateArgs),
+    /// List serial ports with their USB vendor, model and role, and which one answers AT.
+    Ports {
+        /// Do not send `AT` to the candidate ports (list only).
+        #[arg(long)]
+        no_probe: bool,
+    },
     /// Decode a raw payload by hand (for garbled replies).
     #[command(subcommand)]
     Decode(DecodeCmd),
@@ -36,9 +42,10 @@ pub enum Cmd {
 /// Where the modem is.
 #[derive(Debug, Args, Clone)]
 pub struct PortArgs {
-    /// Serial port of the modem's AT interface, e.g. /dev/ttyUSB2.
-    #[arg(long, short = 'p', env = "SIMQUOTA_PORT")]
-    pub port: Option<PathBuf>,
+    /// Serial port of the modem's AT interface, e.g. /dev/ttyUSB2, or `auto` (the default) to
+    /// find it: known USB modems are ranked and their ports probed in parallel.
+    #[arg(long, short = 'p', env = "SIMQUOTA_PORT", default_value = "auto")]
+    pub port: PathBuf,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,

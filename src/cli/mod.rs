@@ -17,10 +17,10 @@ use serde_json::json;
 
 use crate::carrier::{Method, Profile, Registry};
 use crate::emulator::scenario::Scenario;
-use crate::state::StateDir;
 use crate::emulator::sim::SimModem;
 use crate::emulator::{replay::Replay, Emulator, Family};
 use crate::modem::{Modem, ModemError, OpenOptions};
+use crate::state::StateDir;
 use crate::transcript::Transcript;
 use crate::ussd::{self, flow::UssdOptions, Charset, DecodeOverrides};
 use args::{CharsetArg, Cli, Cmd, DecodeCmd, FamilyArg, PortArgs};
@@ -112,6 +112,21 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Cmd::Info(a) => info(a).await,
         Cmd::Emulate(a) => emulate(a).await,
         Cmd::Decode(d) => decode(d),
+        Cmd::Ports { no_probe } => {
+            let opts = crate::ports::DiscoverOptions {
+                probe: !no_probe,
+                ..Default::default()
+            };
+            let d = tokio::task::spawn_blocking(move || crate::ports::discover(&opts))
+                .await
+                .map_err(|e| Failure::new(exit::MODEM, e.to_string()))?;
+            print!("{}", crate::ports::describe_ports(&d));
+            Ok(if d.chosen.is_some() {
+                exit::OK
+            } else {
+                exit::MODEM
+            })
+        }
     }
 }
 
@@ -137,7 +152,10 @@ fn load_scenario(path: Option<&Path>) -> Result<Scenario, Failure> {
         None => Ok(Scenario::builtin_default()),
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| {
-                Failure::new(exit::USAGE, format!("cannot read scenario {}: {e}", p.display()))
+                Failure::new(
+                    exit::USAGE,
+                    format!("cannot read scenario {}: {e}", p.display()),
+                )
             })?;
             Scenario::parse(&text)
                 .map_err(|e| Failure::new(exit::USAGE, format!("scenario {}: {e}", p.display())))
@@ -158,18 +176,29 @@ async fn open(p: &PortArgs) -> Result<Session, Failure> {
         let scenario = load_scenario(p.scenario.as_deref())?;
         let dev = SimModem::new(family(p.profile), scenario);
         let emu = Emulator::spawn(Box::new(dev), None).map_err(|e| {
-            Failure::new(exit::MODEM, format!("cannot start the built-in emulator: {e}"))
+            Failure::new(
+                exit::MODEM,
+                format!("cannot start the built-in emulator: {e}"),
+            )
         })?;
         (emu.path().to_path_buf(), Some(emu))
     } else {
-        match &p.port {
-            Some(port) => (port.clone(), None),
-            None => {
-                return Err(Failure::new(
-                    exit::USAGE,
-                    "no modem port given: pass --port /dev/ttyUSB2 (the modem's AT port), or --simulate to try the built-in emulator",
-                ))
+        if p.port.as_os_str() == "auto" {
+            let opts = crate::ports::DiscoverOptions::default();
+            let found = tokio::task::spawn_blocking(move || crate::ports::auto_port(&opts))
+                .await
+                .map_err(|e| Failure::new(exit::MODEM, e.to_string()))?;
+            match found {
+                Ok(port) => (port, None),
+                Err(e) => return Err(Failure::new(
+                    exit::MODEM,
+                    format!(
+                        "{e}\n(no modem? try the built-in emulator: simquota balance --simulate)"
+                    ),
+                )),
             }
+        } else {
+            (p.port.clone(), None)
         }
     };
     let mut modem = Modem::open(&port, &OpenOptions::default()).await?;
@@ -267,7 +296,9 @@ async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
         .as_ref()
         .and_then(|p| {
             p.methods.iter().find_map(|m| match m {
-                Method::Ussd { code: c, follow, .. } if *c == code => Some(follow.clone()),
+                Method::Ussd {
+                    code: c, follow, ..
+                } if *c == code => Some(follow.clone()),
                 _ => None,
             })
         })
@@ -283,7 +314,11 @@ async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
         state.read(USSD_STYLE_FILE);
     let mut opts = UssdOptions {
         first_timeout: Duration::from_secs(a.timeout),
-        replies: if a.replies.is_empty() { follow } else { a.replies.clone() },
+        replies: if a.replies.is_empty() {
+            follow
+        } else {
+            a.replies.clone()
+        },
         style: styles.get(&style_key).copied(),
         ..UssdOptions::default()
     };
@@ -370,7 +405,13 @@ fn no_modem_method(
         println!("{} has no USSD balance code that a modem can use.", p.name);
         for m in ways {
             match m {
-                Method::None { app, url, voice, explain, .. } => {
+                Method::None {
+                    app,
+                    url,
+                    voice,
+                    explain,
+                    ..
+                } => {
                     println!("{explain}");
                     if let Some(app) = app {
                         println!("  app:   {app}");
@@ -382,7 +423,9 @@ fn no_modem_method(
                         println!("  voice: {v}");
                     }
                 }
-                Method::Sms { number, keyword, .. } => {
+                Method::Sms {
+                    number, keyword, ..
+                } => {
                     println!("  SMS:   send {keyword:?} to {number}");
                 }
                 Method::Inbox { senders, .. } => {
@@ -487,7 +530,11 @@ async fn emulate(a: args::EmulateArgs) -> Result<u8, Failure> {
         .map_err(|e| Failure::new(exit::MODEM, format!("cannot open a pseudo-terminal: {e}")))?;
     println!("{}", emu.path().display());
     if let Some(l) = &a.link {
-        eprintln!("simquota: emulator on {} (linked from {})", emu.path().display(), l.display());
+        eprintln!(
+            "simquota: emulator on {} (linked from {})",
+            emu.path().display(),
+            l.display()
+        );
     }
     // Flush so a script reading our stdout sees the path at once.
     use std::io::Write;
@@ -534,12 +581,7 @@ fn decode(d: DecodeCmd) -> Result<u8, Failure> {
             } else {
                 (payload, dcs)
             };
-            let t = ussd::decode_payload(
-                &payload,
-                dcs,
-                charset(cscs),
-                &DecodeOverrides::default(),
-            );
+            let t = ussd::decode_payload(&payload, dcs, charset(cscs), &DecodeOverrides::default());
             if json {
                 println!("{}", serde_json::to_string_pretty(&t).unwrap_or_default());
             } else {

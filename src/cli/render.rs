@@ -84,7 +84,13 @@ pub fn reading_summary(r: &Reading, today: Date, base: u64) -> String {
         let _ = writeln!(out, "{s}");
     }
     for m in &r.money {
-        let _ = writeln!(out, "{:<10}{} {}", capitalise(&m.label), m.amount, m.currency);
+        let _ = writeln!(
+            out,
+            "{:<10}{} {}",
+            capitalise(&m.label),
+            m.amount,
+            m.currency
+        );
     }
     if let Some(t) = &r.throttled {
         match t.speed_kbps {
@@ -125,7 +131,10 @@ pub fn balance(
     let _ = writeln!(out, "{request} → {who}");
     out.push_str(&reading_summary(r, today, base));
     if !r.understood {
-        let _ = writeln!(out, "Not understood: the carrier's reply is shown as it came.");
+        let _ = writeln!(
+            out,
+            "Not understood: the carrier's reply is shown as it came."
+        );
     }
     for n in &r.notes {
         let _ = writeln!(out, "note: {n}");

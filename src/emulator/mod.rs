@@ -163,11 +163,14 @@ const TICK: Duration = Duration::from_millis(50);
 
 fn run(
     mut master: TTYPort,
-    // Kept open so that the master never sees EIO while no client has the port open.
-    _slave: TTYPort,
+    slave: TTYPort,
     mut device: Box<dyn Device + Send>,
     stop: &AtomicBool,
 ) -> Option<Result<(), String>> {
+    // Nobody on our side keeps the slave open: a client then sees the port as free (no other
+    // process holds it), exactly like a modem nobody uses. Until a client opens it, reads on
+    // the master fail with EIO, which the loop below rides out.
+    drop(slave);
     let mut buf = [0u8; 4096];
     // After a replay finishes, give the client a moment to read the last chunk.
     let mut finished_at: Option<Instant> = None;

@@ -179,7 +179,10 @@ mod tests {
         );
         assert!(s.ussd_reply(&p(&["*101#", "2"])).is_none());
         assert_eq!(
-            s.ussd_reply(&p(&["*999#", "1", "1", "7"])).unwrap().reply.as_deref(),
+            s.ussd_reply(&p(&["*999#", "1", "1", "7"]))
+                .unwrap()
+                .reply
+                .as_deref(),
             Some("Again?")
         );
     }

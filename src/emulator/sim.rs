@@ -328,7 +328,11 @@ impl SimModem {
             return Final::Ok;
         }
         if let Some(v) = upper.strip_prefix("+CFUN=") {
-            self.cfun = v.split(',').next().and_then(|s| s.parse().ok()).unwrap_or(1);
+            self.cfun = v
+                .split(',')
+                .next()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(1);
             return Final::Ok;
         }
         if upper.starts_with("+CREG=")
@@ -417,9 +421,8 @@ impl SimModem {
 
     /// The USSD string as the user dialled it, or `None` when this family rejects the form.
     fn decode_request(&self, raw: &str) -> Option<String> {
-        let looks_packed = raw.len() >= 2
-            && raw.len() % 2 == 0
-            && raw.bytes().all(|b| b.is_ascii_hexdigit());
+        let looks_packed =
+            raw.len() >= 2 && raw.len() % 2 == 0 && raw.bytes().all(|b| b.is_ascii_hexdigit());
         match self.family {
             // Huawei E160-style firmware: the request must be packed GSM 7-bit hex
             // (shared/corpus A1 #48); a plain `*100#` is answered with ERROR.
@@ -479,7 +482,13 @@ impl SimModem {
                 // IRA: 7-bit ASCII; what it cannot show becomes '?' (corpus A1 #26).
                 _ => (
                     text.chars()
-                        .map(|c| if c.is_ascii() && c != '"' { c as u8 } else { b'?' })
+                        .map(|c| {
+                            if c.is_ascii() && c != '"' {
+                                c as u8
+                            } else {
+                                b'?'
+                            }
+                        })
                         .collect(),
                     15,
                 ),
@@ -642,7 +651,10 @@ mod tests {
         run(&mut m, t, "AT+CSCS=\"GSM\"");
         run(&mut m, t, "AT+CUSD=1,\"*102#\",15");
         let urc = drain_until(&mut m, t + Duration::from_secs(5));
-        assert_eq!(urc, "\r\n+CUSD: 0,\"Balance 12.50 EUR, 850 MB left, valid until 31.12.2026\",15\r\n");
+        assert_eq!(
+            urc,
+            "\r\n+CUSD: 0,\"Balance 12.50 EUR, 850 MB left, valid until 31.12.2026\",15\r\n"
+        );
         run(&mut m, t, "AT+CUSD=1,\"*101#\",15");
         let menu = drain_until(&mut m, t + Duration::from_secs(5));
         assert!(menu.starts_with("\r\n+CUSD: 1,"), "{menu}");

@@ -13,7 +13,7 @@ pub enum ModemError {
         path: String,
     },
     /// Another program holds the port.
-    #[error("{path} is busy: another program has it open ({detail}); stop it (e.g. `systemctl stop ModemManager`) or use --backend modemmanager")]
+    #[error("{path} is busy: {detail}")]
     Busy {
         /// The port.
         path: String,
@@ -21,7 +21,9 @@ pub enum ModemError {
         detail: String,
     },
     /// No permission to open the port.
-    #[error("permission denied opening {path}: run as root or add your user to the `dialout` group")]
+    #[error(
+        "permission denied opening {path}: run as root or add your user to the `dialout` group"
+    )]
     Permission {
         /// The port.
         path: String,
@@ -84,7 +86,7 @@ impl ModemError {
         if lower.contains("busy") {
             ModemError::Busy {
                 path: path.into(),
-                detail,
+                detail: format!("another program has it open exclusively ({detail}); close it, or stop ModemManager (`systemctl stop ModemManager`)"),
             }
         } else if lower.contains("permission") {
             ModemError::Permission { path: path.into() }

@@ -127,10 +127,12 @@ impl Modem {
             }
         }
         if let Some(lines) = self.lines("AT+CSQ").await? {
-            let rssi = lines.iter().find_map(|l| match split_params(l).params.first() {
-                Some(Param::Int(n)) => u8::try_from(*n).ok(),
-                _ => None,
-            });
+            let rssi = lines
+                .iter()
+                .find_map(|l| match split_params(l).params.first() {
+                    Some(Param::Int(n)) => u8::try_from(*n).ok(),
+                    _ => None,
+                });
             id.signal_rssi = rssi;
             id.signal_dbm = rssi.filter(|r| *r <= 31).map(|r| -113 + 2 * i32::from(r));
         }
@@ -147,10 +149,7 @@ impl Modem {
     }
 
     async fn value(&mut self, cmd: &str, prefix: &str) -> Result<Option<String>, ModemError> {
-        Ok(self
-            .lines(cmd)
-            .await?
-            .and_then(|l| first_value(&l, prefix)))
+        Ok(self.lines(cmd).await?.and_then(|l| first_value(&l, prefix)))
     }
 }
 
@@ -161,7 +160,10 @@ mod tests {
     #[test]
     fn values_and_iccids() {
         let l = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(first_value(&l(&["huawei"]), "+CGMI").as_deref(), Some("huawei"));
+        assert_eq!(
+            first_value(&l(&["huawei"]), "+CGMI").as_deref(),
+            Some("huawei")
+        );
         assert_eq!(
             first_value(&l(&["+CGMI: \"Quectel\""]), "+CGMI").as_deref(),
             Some("Quectel")

@@ -44,6 +44,8 @@ impl Default for OpenOptions {
 /// An open modem: the port, the session core, queued URCs and what to restore.
 pub struct Modem {
     port: SerialStream,
+    /// The UUCP lock file, removed when the modem is dropped.
+    _lock: Option<crate::ports::lock::PortLock>,
     path: PathBuf,
     session: Session,
     urcs: VecDeque<Urc>,
@@ -86,14 +88,39 @@ impl Modem {
         if !path.exists() {
             return Err(ModemError::NoSuchPort { path: name });
         }
+        // Polite access: never take a port another program is using (ModemManager, minicom…).
+        let me = std::process::id();
+        if let Some(h) = crate::ports::holder::holders_of(path)
+            .into_iter()
+            .find(|h| h.pid != me)
+        {
+            return Err(ModemError::Busy {
+                path: name.clone(),
+                detail: crate::ports::holder::advice(path, &h),
+            });
+        }
+        let lock = match crate::ports::lock::PortLock::acquire(path) {
+            Ok(l) => Some(l),
+            Err(crate::ports::lock::LockError::Held { holder, .. }) => {
+                return Err(ModemError::Busy {
+                    path: name.clone(),
+                    detail: crate::ports::holder::advice(path, &holder),
+                })
+            }
+            // No writable lock directory (e.g. not root): go on with TIOCEXCL alone.
+            Err(_) => None,
+        };
         let mut port = tokio_serial::new(&name, opts.baud)
             .open_native_async()
             .map_err(|e| ModemError::open(&name, e))?;
+        // Whatever the modem said before we came (URC noise, a stale reply) is not ours.
+        let _ = tokio_serial::SerialPort::clear(&port, tokio_serial::ClearBuffer::Input);
         // TIOCEXCL: a second program opening the port gets EBUSY instead of a garbled session.
         port.set_exclusive(true)
             .map_err(|e| ModemError::open(&name, e))?;
         let mut modem = Modem {
             port,
+            _lock: lock,
             path: path.to_path_buf(),
             session: Session::new(SessionConfig::default()),
             urcs: VecDeque::new(),

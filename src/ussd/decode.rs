@@ -710,12 +710,10 @@ fn cjk_strong(units: &[u16], d: &Decoded) -> Option<Decoded> {
     if units.len() < 8 {
         return None;
     }
-    let anchor = |u: u16| {
-        matches!(u, 0x20..=0x7E | 0x3000..=0x303F | 0x3040..=0x30FF | 0xFF01..=0xFFEF)
-    };
+    let anchor =
+        |u: u16| matches!(u, 0x20..=0x7E | 0x3000..=0x303F | 0x3040..=0x30FF | 0xFF01..=0xFFEF);
     let allowed = |u: u16| {
-        anchor(u)
-            || matches!(u, 0x0A | 0x0D | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3)
+        anchor(u) || matches!(u, 0x0A | 0x0D | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3)
     };
     let anchors = units.iter().filter(|&&u| anchor(u)).count();
     let ideographs = units

@@ -304,7 +304,9 @@ pub async fn run(
                     }
                 }
             }
-            UssdStatus::NoFurtherAction | UssdStatus::TerminatedByNetwork if text.is_some() => return Ok(outcome),
+            UssdStatus::NoFurtherAction | UssdStatus::TerminatedByNetwork if text.is_some() => {
+                return Ok(outcome)
+            }
             status => return Err(UssdError::Status { status }),
         }
     }

@@ -15,7 +15,9 @@ pub const USSD_MAX_SEPTETS: usize = 182;
 const REQUEST_DCS: u8 = 0x0F;
 
 /// How the modem wants the request string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestStyle {
     /// The code as typed; for `AT+CSCS="GSM"` or `"IRA"`.

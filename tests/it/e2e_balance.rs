@@ -18,7 +18,10 @@ fn balance_simulate_reports_the_japanese_reply_and_remaining_bytes() {
     assert_eq!(v["reply_text"], JA_REPLY);
     // 1.25 GB with the default base 1024.
     assert_eq!(v["remaining_bytes"], 1_342_177_280u64);
-    assert!(v["port"].as_str().unwrap_or("").starts_with("/dev/pts/"), "{v}");
+    assert!(
+        v["port"].as_str().unwrap_or("").starts_with("/dev/pts/"),
+        "{v}"
+    );
     assert_eq!(v["modem"]["manufacturer"], "huawei");
 }
 
@@ -86,7 +89,10 @@ fn a_menu_without_answers_is_cancelled_not_left_open() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v = json(&o);
     assert_eq!(v["cancelled_menu"], true, "{v}");
-    assert!(v["reply_text"].as_str().unwrap_or("").contains("データ残量"));
+    assert!(v["reply_text"]
+        .as_str()
+        .unwrap_or("")
+        .contains("データ残量"));
 }
 
 #[test]
@@ -115,7 +121,10 @@ fn an_endless_menu_is_cut_off() {
     let v = json(&o);
     assert_eq!(v["cancelled_menu"], true);
     let rounds = v["exchanges"].as_array().map(|a| a.len()).unwrap_or(0);
-    assert!((2..=8).contains(&rounds), "menu rounds not capped: {rounds}");
+    assert!(
+        (2..=8).contains(&rounds),
+        "menu rounds not capped: {rounds}"
+    );
 }
 
 #[test]
@@ -148,7 +157,10 @@ fn huawei_noise_does_not_disturb_the_check() {
     m.set_noise_interval(Some(std::time::Duration::from_millis(100)));
     let emu = simquota::emulator::Emulator::spawn(Box::new(m), None).unwrap();
     let port = emu.path().to_string_lossy().into_owned();
-    let o = run(&["ussd", "*100#", "--port", &port, "--json"], &tempdir("noise"));
+    let o = run(
+        &["ussd", "*100#", "--port", &port, "--json"],
+        &tempdir("noise"),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(json(&o)["reply_text"], JA_REPLY);
 }

@@ -25,17 +25,43 @@ fn port_does_not_exist() {
 }
 
 #[test]
-fn no_port_given_explains_simulate() {
+fn no_modem_found_explains_simulate() {
+    // This machine has no USB modem: auto-detection says so and points to the emulator.
     let o = run(&["ussd", "*100#"], &tempdir("noarg"));
-    assert_clean_failure(&o, 2, &["--port", "--simulate"]);
+    assert_clean_failure(&o, 1, &["--simulate"]);
+}
+
+#[test]
+fn busy_port_names_the_holder() {
+    // Another process (here: `sleep` with the port as its stdin) holds the port open.
+    let emu = emulator(
+        Family::Quectel,
+        simquota::emulator::scenario::Scenario::builtin_default(),
+    );
+    let port = emu.path().to_path_buf();
+    let mut holder = std::process::Command::new("sleep")
+        .arg("30")
+        .stdin(std::fs::File::open(&port).unwrap())
+        .spawn()
+        .unwrap();
+    let o = run(
+        &["info", "--port", &port.to_string_lossy()],
+        &tempdir("busy"),
+    );
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_clean_failure(&o, 1, &["busy", "sleep (pid"]);
 }
 
 #[test]
 fn port_that_is_not_a_modem() {
     // A PTY whose other end never answers: like a GPS or diagnostic port.
     let t = Transcript::parse("#! atx 1\n").unwrap();
-    let emu = Emulator::spawn(Box::new(Silent(Replay::new(&t, std::time::Instant::now()))), None)
-        .unwrap();
+    let emu = Emulator::spawn(
+        Box::new(Silent(Replay::new(&t, std::time::Instant::now()))),
+        None,
+    )
+    .unwrap();
     let port = emu.path().to_string_lossy().into_owned();
     let o = run(&["info", "--port", &port], &tempdir("silent"));
     assert_clean_failure(&o, 1, &["does not answer AT", "not the modem's AT port"]);
@@ -130,7 +156,11 @@ struct Watch<D> {
 impl<D: simquota::emulator::Device> simquota::emulator::Device for Watch<D> {
     fn handle_input(&mut self, now: std::time::Instant, bytes: &[u8]) {
         self.seen.extend_from_slice(bytes);
-        if self.seen.windows(self.needle.len()).any(|w| w == self.needle) {
+        if self
+            .seen
+            .windows(self.needle.len())
+            .any(|w| w == self.needle)
+        {
             self.flag.store(true, std::sync::atomic::Ordering::SeqCst);
         }
         self.inner.handle_input(now, bytes)
@@ -169,7 +199,10 @@ fn modem_vanishing_mid_command_is_a_clear_error() {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
-    assert!(flag.load(std::sync::atomic::Ordering::SeqCst), "the client never sent AT+CUSD");
+    assert!(
+        flag.load(std::sync::atomic::Ordering::SeqCst),
+        "the client never sent AT+CUSD"
+    );
     std::thread::sleep(Duration::from_millis(50));
     drop(emu); // the modem goes away: the PTY master closes.
     let o = child.wait_with_output().unwrap();

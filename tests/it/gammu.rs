@@ -26,7 +26,9 @@ fn start_emulator(family: &str) -> (std::process::Child, String) {
         .expect("simquota emulate starts");
     let mut line = String::new();
     let out = child.stdout.take().expect("stdout");
-    BufReader::new(out).read_line(&mut line).expect("emulator prints its path");
+    BufReader::new(out)
+        .read_line(&mut line)
+        .expect("emulator prints its path");
     (child, line.trim().to_string())
 }
 
@@ -68,13 +70,24 @@ fn check_profile(family: &str, maker: &str) {
 
     let o = gammu(&cfg, &["identify"]);
     let out = stdout(&o);
-    assert!(o.status.success(), "{family}: gammu identify failed: {out}{}", stderr(&o));
+    assert!(
+        o.status.success(),
+        "{family}: gammu identify failed: {out}{}",
+        stderr(&o)
+    );
     assert!(out.contains(maker), "{family}: {out}");
-    assert!(out.contains("001010123456789"), "{family}: IMSI missing: {out}");
+    assert!(
+        out.contains("001010123456789"),
+        "{family}: IMSI missing: {out}"
+    );
 
     let o = gammu(&cfg, &["getussd", "*102#"]);
     let out = stdout(&o);
-    assert!(o.status.success(), "{family}: gammu getussd failed: {out}{}", stderr(&o));
+    assert!(
+        o.status.success(),
+        "{family}: gammu getussd failed: {out}{}",
+        stderr(&o)
+    );
     assert!(
         out.contains("Balance 12.50 EUR, 850 MB left, valid until 31.12.2026"),
         "{family}: {out}"
