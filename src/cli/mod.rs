@@ -190,24 +190,24 @@ async fn open(p: &PortArgs) -> Result<Session, Failure> {
                 .map_err(|e| Failure::new(exit::MODEM, e.to_string()))?;
             match found {
                 Ok(port) => (port, None),
-                Err(e) => return Err(Failure::new(
-                    exit::MODEM,
-                    format!(
+                Err(e) => {
+                    return Err(Failure::new(
+                        exit::MODEM,
+                        format!(
                         "{e}\n(no modem? try the built-in emulator: simquota balance --simulate)"
                     ),
-                )),
+                    ))
+                }
             }
         } else {
             (p.port.clone(), None)
         }
     };
-    let mut modem = Modem::open(&port, &OpenOptions::default()).await?;
-    if p.record.is_some() {
-        modem.start_recording(vec![
-            ("atx".into(), "1".into()),
-            ("source".into(), "recorded by simquota --record".into()),
-        ]);
-    }
+    let opts = OpenOptions {
+        record: p.record.is_some(),
+        ..OpenOptions::default()
+    };
+    let modem = Modem::open(&port, &opts).await?;
     Ok(Session {
         modem,
         port,
@@ -219,11 +219,15 @@ async fn open(p: &PortArgs) -> Result<Session, Failure> {
 impl Session {
     /// Restores the modem and writes the recording.
     async fn finish(self) -> Result<(), Failure> {
+        let who = self.modem.manufacturer.clone();
         let (failures, transcript) = self.modem.close().await;
         for f in failures {
             eprintln!("simquota: warning: could not restore a modem setting: {f}");
         }
-        if let (Some(path), Some(t)) = (self.record, transcript) {
+        if let (Some(path), Some(mut t)) = (self.record, transcript) {
+            if let Some(who) = who {
+                t.headers.push(("modem".into(), who));
+            }
             let text = crate::transcript::redact(&t).render();
             std::fs::write(&path, text).map_err(|e| {
                 Failure::new(exit::MODEM, format!("cannot write {}: {e}", path.display()))

@@ -12,6 +12,12 @@ pub enum ModemError {
         /// The path asked for.
         path: String,
     },
+    /// The path is not a serial port at all.
+    #[error("{path} is not a serial port (not a terminal device): give the modem's AT port, e.g. /dev/ttyUSB2 (`simquota ports` lists them)")]
+    NotASerialPort {
+        /// The path asked for.
+        path: String,
+    },
     /// Another program holds the port.
     #[error("{path} is busy: {detail}")]
     Busy {

@@ -29,6 +29,8 @@ pub struct OpenOptions {
     pub probe_timeout: Duration,
     /// Quieten Huawei `^RSSI`/`^BOOT` floods with `AT^CURC=0` (restored on close).
     pub quiet_urcs: bool,
+    /// Record the whole conversation, from the first `AT`, as a transcript (`--record`).
+    pub record: bool,
 }
 
 impl Default for OpenOptions {
@@ -37,6 +39,7 @@ impl Default for OpenOptions {
             baud: 115_200,
             probe_timeout: Duration::from_millis(1500),
             quiet_urcs: true,
+            record: false,
         }
     }
 }
@@ -60,6 +63,18 @@ pub struct Modem {
     /// then `+CME ERROR` for a USSD request the network refuses, shared/corpus A1 #41–42).
     late_errors: VecDeque<FinalResult>,
     buf: Vec<u8>,
+}
+
+/// True when `path` is a terminal device (a serial port), not e.g. `/dev/null` or a file.
+fn is_tty(path: &Path) -> bool {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        // SAFETY: isatty only inspects the descriptor we hold for this call.
+        .map(|f| unsafe { libc::isatty(std::os::fd::AsRawFd::as_raw_fd(&f)) } == 1)
+        .unwrap_or(true) // cannot tell (e.g. permission): let the real open report it
 }
 
 /// Writes what went over the wire into a transcript (for `--record`).
@@ -87,6 +102,9 @@ impl Modem {
         let name = path.to_string_lossy().into_owned();
         if !path.exists() {
             return Err(ModemError::NoSuchPort { path: name });
+        }
+        if !is_tty(path) {
+            return Err(ModemError::NotASerialPort { path: name });
         }
         // Polite access: never take a port another program is using (ModemManager, minicom…).
         let me = std::process::id();
@@ -131,6 +149,12 @@ impl Modem {
             late_errors: VecDeque::new(),
             buf: vec![0u8; 4096],
         };
+        if opts.record {
+            modem.start_recording(vec![
+                ("atx".into(), "1".into()),
+                ("source".into(), "recorded with simquota --record".into()),
+            ]);
+        }
         modem.handshake(opts).await?;
         Ok(modem)
     }

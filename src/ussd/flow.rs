@@ -103,7 +103,7 @@ pub enum UssdError {
         tried_both: bool,
     },
     /// The network answered with a status that ends the check.
-    #[error("USSD {status}")]
+    #[error("the network gave no usable USSD answer: {status}")]
     Status {
         /// `+CUSD` mode 2–5 without a usable text.
         status: UssdStatus,
@@ -252,9 +252,21 @@ pub async fn run(
         // Wait for the answer, skipping release notices.
         let deadline = Instant::now() + timeout;
         let (status, text) = loop {
-            let urc = modem
-                .wait_urc(deadline, |u| u.kind == UrcKind::Cusd)
-                .await?;
+            let urc = match modem.wait_urc(deadline, |u| u.kind == UrcKind::Cusd).await {
+                Ok(u) => u,
+                // `OK` and then `+CME ERROR` (Cinterion, corpus A1 #41–42): the request was
+                // refused after all.
+                Err(ModemError::Rejected { result, .. }) => {
+                    if is_sim_error(&result) {
+                        return Err(UssdError::Sim(result.to_string()));
+                    }
+                    return Err(UssdError::Refused {
+                        result,
+                        tried_both: tried_other,
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            };
             let Some(urc) = urc else {
                 let _ = modem.command(Command::new("AT+CUSD=2")).await;
                 return Err(UssdError::NoReply(timeout));

@@ -25,6 +25,15 @@ fn port_does_not_exist() {
 }
 
 #[test]
+fn a_file_that_is_not_a_serial_port() {
+    let o = run(
+        &["ussd", "*100#", "--port", "/dev/null"],
+        &tempdir("devnull"),
+    );
+    assert_clean_failure(&o, 1, &["not a serial port"]);
+}
+
+#[test]
 fn no_modem_found_explains_simulate() {
     // This machine has no USB modem: auto-detection says so and points to the emulator.
     let o = run(&["ussd", "*100#"], &tempdir("noarg"));

@@ -5,3 +5,4 @@ mod common;
 mod e2e_balance;
 mod e2e_errors;
 mod gammu;
+mod transcripts;
