@@ -170,3 +170,30 @@ fn transcripts_replay_over_a_pty_against_the_real_binary() {
         }
     }
 }
+
+#[test]
+fn a_recorded_session_replays_against_the_same_command() {
+    // Record a balance check on the emulator, then replay the recording: the client must send
+    // exactly the same bytes and get the same answer (identifiers redacted in between).
+    let dir = tempdir("record");
+    let rec = dir.join("session.atx");
+    let o = run(
+        &["balance", "--simulate", "--json", "--record", &rec.to_string_lossy()],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let first = json(&o);
+    let t = Transcript::parse(&std::fs::read_to_string(&rec).unwrap()).unwrap();
+    let text = t.render();
+    assert!(!text.contains("001010123456789"), "IMSI not redacted:\n{text}");
+    assert!(text.contains("00101"), "MCC-MNC kept:\n{text}");
+    let emu = Emulator::spawn(Box::new(Replay::new(&t, Instant::now())), None).unwrap();
+    let port = emu.path().to_string_lossy().into_owned();
+    let o = run(&["balance", "--port", &port, "--json"], &dir);
+    let outcome = emu.wait(Duration::from_secs(5));
+    assert_eq!(outcome, Some(Ok(())), "stderr: {}", stderr(&o));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let second = json(&o);
+    assert_eq!(second["reply_text"], first["reply_text"]);
+    assert_eq!(second["remaining_bytes"], first["remaining_bytes"]);
+}
