@@ -104,8 +104,12 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// `-v` level for this run (set once from the command line).
+static VERBOSE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
 /// Runs a parsed command line; returns the exit code.
 pub async fn run(cli: Cli) -> Result<u8, Failure> {
+    VERBOSE.store(cli.verbose, std::sync::atomic::Ordering::Relaxed);
     match cli.command {
         Cmd::Balance(a) => balance(a).await,
         Cmd::Ussd(a) => ussd_cmd(a).await,
@@ -205,6 +209,7 @@ async fn open(p: &PortArgs) -> Result<Session, Failure> {
     };
     let opts = OpenOptions {
         record: p.record.is_some(),
+        verbose: VERBOSE.load(std::sync::atomic::Ordering::Relaxed),
         ..OpenOptions::default()
     };
     let modem = Modem::open(&port, &opts).await?;

@@ -174,6 +174,7 @@ fn run(
     let mut buf = [0u8; 4096];
     // After a replay finishes, give the client a moment to read the last chunk.
     let mut finished_at: Option<Instant> = None;
+    let mut idle_backoff = Duration::from_millis(1);
     while !stop.load(Ordering::Relaxed) {
         let now = Instant::now();
         while let Some(chunk) = device.poll_output(now) {
@@ -195,10 +196,17 @@ fn run(
             .clamp(Duration::from_millis(1), TICK);
         let _ = master.set_timeout(wait);
         match master.read(&mut buf) {
-            Ok(0) => std::thread::sleep(wait),
-            Ok(n) => device.handle_input(Instant::now(), &buf[..n]),
+            Ok(n) if n > 0 => {
+                idle_backoff = Duration::from_millis(1);
+                device.handle_input(Instant::now(), &buf[..n]);
+            }
             Err(e) if e.kind() == io::ErrorKind::TimedOut => {}
-            Err(_) => std::thread::sleep(wait),
+            // EIO (or EOF): no client has the port open. Look again soon — a client that just
+            // opened it should not wait — but back off while nobody comes.
+            _ => {
+                std::thread::sleep(idle_backoff.min(wait));
+                idle_backoff = (idle_backoff * 2).min(Duration::from_millis(32));
+            }
         }
     }
     device.outcome()

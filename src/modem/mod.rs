@@ -31,6 +31,8 @@ pub struct OpenOptions {
     pub quiet_urcs: bool,
     /// Record the whole conversation, from the first `AT`, as a transcript (`--record`).
     pub record: bool,
+    /// Show the AT conversation on stderr (`-v`), with timings (`-vv`).
+    pub verbose: u8,
 }
 
 impl Default for OpenOptions {
@@ -40,6 +42,7 @@ impl Default for OpenOptions {
             probe_timeout: Duration::from_millis(1500),
             quiet_urcs: true,
             record: false,
+            verbose: 0,
         }
     }
 }
@@ -63,6 +66,8 @@ pub struct Modem {
     /// then `+CME ERROR` for a USSD request the network refuses, shared/corpus A1 #41–42).
     late_errors: VecDeque<FinalResult>,
     buf: Vec<u8>,
+    verbose: u8,
+    started: Instant,
 }
 
 /// True when `path` is a terminal device (a serial port), not e.g. `/dev/null` or a file.
@@ -148,6 +153,8 @@ impl Modem {
             other_lines: Vec::new(),
             late_errors: VecDeque::new(),
             buf: vec![0u8; 4096],
+            verbose: opts.verbose,
+            started: Instant::now(),
         };
         if opts.record {
             modem.start_recording(vec![
@@ -237,6 +244,19 @@ impl Modem {
             }
         }
         Ok(())
+    }
+
+    /// `-v`: one line per chunk in transcript notation; `-vv` adds milliseconds since open.
+    fn trace(&self, dir: char, bytes: &[u8]) {
+        match self.verbose {
+            0 => {}
+            1 => eprintln!("{dir} {}", crate::transcript::escape(bytes)),
+            _ => eprintln!(
+                "{:>6}ms {dir} {}",
+                self.started.elapsed().as_millis(),
+                crate::transcript::escape(bytes)
+            ),
+        }
     }
 
     /// True for Huawei-family firmware (vendor quirks: packed USSD requests, `^CURC`).
@@ -345,6 +365,7 @@ impl Modem {
                 r.note_time();
                 r.transcript.steps.push(Step::Send(bytes.clone()));
             }
+            self.trace('>', &bytes);
             self.port
                 .write_all(&bytes)
                 .await
@@ -373,7 +394,11 @@ impl Modem {
                     r.note_time();
                     r.transcript.steps.push(Step::Recv(bytes.to_vec()));
                 }
-                self.session.handle_input(Instant::now(), bytes);
+                if self.verbose > 0 {
+                    let chunk = bytes.to_vec();
+                    self.trace('<', &chunk);
+                }
+                self.session.handle_input(Instant::now(), &self.buf[..n]);
             }
             _ = tokio::time::sleep(sleep_for) => {
                 self.session.handle_timeout(Instant::now());

@@ -178,14 +178,23 @@ fn a_recorded_session_replays_against_the_same_command() {
     let dir = tempdir("record");
     let rec = dir.join("session.atx");
     let o = run(
-        &["balance", "--simulate", "--json", "--record", &rec.to_string_lossy()],
+        &[
+            "balance",
+            "--simulate",
+            "--json",
+            "--record",
+            &rec.to_string_lossy(),
+        ],
         &dir,
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let first = json(&o);
     let t = Transcript::parse(&std::fs::read_to_string(&rec).unwrap()).unwrap();
     let text = t.render();
-    assert!(!text.contains("001010123456789"), "IMSI not redacted:\n{text}");
+    assert!(
+        !text.contains("001010123456789"),
+        "IMSI not redacted:\n{text}"
+    );
     assert!(text.contains("00101"), "MCC-MNC kept:\n{text}");
     let emu = Emulator::spawn(Box::new(Replay::new(&t, Instant::now())), None).unwrap();
     let port = emu.path().to_string_lossy().into_owned();
