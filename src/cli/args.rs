@@ -28,6 +28,17 @@ pub enum Cmd {
     Info(PortArgs),
     /// Run a modem emulator on a pseudo-terminal (a profile + scenario, or replay a transcript).
     Emulate(EmulateArgs),
+    /// List the carrier profiles (built in and from your carriers.toml), or show one.
+    Carriers {
+        /// `show` followed by a profile id shows that profile.
+        #[arg(num_args = 0..=2, value_name = "show ID")]
+        what: Vec<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Understand a reply obtained any other way (forwarded SMS, e-mail, a script): TEXT or stdin.
+    Parse(ParseArgs),
     /// List serial ports with their USB vendor, model and role, and which one answers AT.
     Ports {
         /// Do not send `AT` to the candidate ports (list only).
@@ -81,6 +92,47 @@ pub struct BalanceArgs {
     /// Carrier profile to use instead of the one chosen from the SIM (see `simquota carriers`).
     #[arg(long, value_name = "ID")]
     pub carrier: Option<String>,
+    /// Format and threshold.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// How a reading is reported and judged.
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// Output format (`--json` is short for `--format json`).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit with code 4 when remaining data is below SIZE (e.g. 500MB, 1.5GB) or PERCENT (e.g. 10%).
+    #[arg(long, value_name = "SIZE|PERCENT")]
+    pub warn_below: Option<String>,
+}
+
+/// Output formats for readings.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// A short summary for people.
+    Human,
+    /// The documented JSON schema (schema_version 1).
+    Json,
+    /// Prometheus text exposition.
+    Prometheus,
+}
+
+/// `simquota parse`.
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// The reply text (read from stdin when absent).
+    pub text: Option<String>,
+    /// Carrier profile whose hints, language and unit base to use.
+    #[arg(long, value_name = "ID")]
+    pub carrier: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Format and threshold.
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// `simquota ussd`.

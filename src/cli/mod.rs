@@ -84,6 +84,12 @@ impl From<ussd::flow::UssdError> for Failure {
 
 /// Entry point of the `simquota` binary.
 pub fn main() -> ExitCode {
+    // Like other Unix tools, end quietly when the reader of our output goes away
+    // (`simquota carriers | head`) instead of panicking on EPIPE.
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -116,6 +122,8 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Cmd::Info(a) => info(a).await,
         Cmd::Emulate(a) => emulate(a).await,
         Cmd::Decode(d) => decode(d),
+        Cmd::Carriers { what, json } => carriers(&what, json),
+        Cmd::Parse(a) => parse_cmd(a),
         Cmd::Ports { no_probe } => {
             let opts = crate::ports::DiscoverOptions {
                 probe: !no_probe,
@@ -351,34 +359,227 @@ async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
         popts.hints = p.reply_hints.clone();
     }
     let reading = crate::balance::parse(&text, &popts);
-    let code_out = if !reading.understood {
-        exit::NOT_UNDERSTOOD
+    let carrier = profile
+        .as_ref()
+        .map(|p| json!({"id": p.id, "name": p.name, "selected_by": selection.how.to_string()}));
+    let mut doc = report_json("ussd", &code, &text, &reading, carrier);
+    doc["port"] = json!(port.to_string_lossy());
+    doc["modem"] = json!(id);
+    doc["ussd"] = json!(outcome);
+    let human = render::balance(&code, &text, &reading, &id, today, popts.base());
+    emit(&a.report, a.port.json, &doc, &human, &reading)
+}
+
+/// The stable JSON document of a reading (schema_version 1, documented in the README).
+fn report_json(
+    method: &str,
+    request: &str,
+    text: &str,
+    reading: &crate::balance::Reading,
+    carrier: Option<serde_json::Value>,
+) -> serde_json::Value {
+    json!({
+        "schema_version": crate::balance::SCHEMA_VERSION,
+        "method": method,
+        "request": request,
+        "carrier": carrier,
+        "reply_text": text,
+        "understood": reading.understood,
+        "remaining_bytes": reading.remaining_bytes,
+        "used_bytes": reading.used_bytes,
+        "total_bytes": reading.total_bytes,
+        "expiry": reading.expiry,
+        "reading": reading,
+    })
+}
+
+/// Prints a reading in the chosen format and picks the exit code: 3 when not understood,
+/// 4 when below `--warn-below`, else 0.
+fn emit(
+    report: &args::ReportArgs,
+    json_flag: bool,
+    doc: &serde_json::Value,
+    human: &str,
+    reading: &crate::balance::Reading,
+) -> Result<u8, Failure> {
+    let threshold = report
+        .warn_below
+        .as_deref()
+        .map(parse_threshold)
+        .transpose()
+        .map_err(|e| Failure::new(exit::USAGE, e))?;
+    let format = if json_flag {
+        args::Format::Json
     } else {
-        exit::OK
+        report.format
     };
-    if a.port.json {
-        let v = json!({
-            "schema_version": 1,
-            "method": "ussd",
-            "request": code,
-            "carrier": profile.as_ref().map(|p| json!({"id": p.id, "name": p.name, "selected_by": selection.how.to_string()})),
-            "reply_text": text,
-            "remaining_bytes": reading.remaining_bytes,
-            "used_bytes": reading.used_bytes,
-            "total_bytes": reading.total_bytes,
-            "reading": reading,
-            "port": port.to_string_lossy(),
-            "modem": id,
-            "ussd": outcome,
-        });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
-    } else {
-        print!(
-            "{}",
-            render::balance(&code, &text, &reading, &id, today, popts.base())
-        );
+    match format {
+        args::Format::Json => {
+            println!("{}", serde_json::to_string_pretty(doc).unwrap_or_default())
+        }
+        args::Format::Prometheus => print!("{}", render::prometheus(doc, reading)),
+        args::Format::Human => {
+            print!("{human}");
+            if let Some(t) = &threshold {
+                if below(reading, t) == Some(true) {
+                    println!(
+                        "Below the warning threshold ({}).",
+                        report.warn_below.as_deref().unwrap_or("")
+                    );
+                }
+            }
+        }
     }
-    Ok(code_out)
+    if !reading.understood {
+        return Ok(exit::NOT_UNDERSTOOD);
+    }
+    if let Some(t) = threshold {
+        if below(reading, &t) == Some(true) {
+            return Ok(exit::BELOW_THRESHOLD);
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// A `--warn-below` value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Threshold {
+    /// Bytes.
+    Bytes(u64),
+    /// Percent of the total.
+    Percent(f64),
+}
+
+/// Parses `500MB`, `1.5GB`, `2 GiB`, `100000` (bytes) or `10%`.
+pub fn parse_threshold(s: &str) -> Result<Threshold, String> {
+    let t = s.trim();
+    let bad = || {
+        format!("--warn-below {s:?}: expected a size like 500MB or 1.5GB, or a percentage like 10%")
+    };
+    if let Some(p) = t.strip_suffix('%') {
+        let v: f64 = p.trim().parse().map_err(|_| bad())?;
+        return if (0.0..=100.0).contains(&v) {
+            Ok(Threshold::Percent(v))
+        } else {
+            Err(bad())
+        };
+    }
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let v: f64 = num.parse().map_err(|_| bad())?;
+    let mult: f64 = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1.0,
+        "K" | "KB" | "KIB" => 1024.0,
+        "M" | "MB" | "MIB" => 1024.0 * 1024.0,
+        "G" | "GB" | "GIB" => 1024.0 * 1024.0 * 1024.0,
+        "T" | "TB" | "TIB" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return Err(bad()),
+    };
+    Ok(Threshold::Bytes((v * mult) as u64))
+}
+
+/// Whether the reading is below the threshold; `None` when the reading cannot tell.
+pub fn below(r: &crate::balance::Reading, t: &Threshold) -> Option<bool> {
+    if r.unlimited {
+        return Some(false);
+    }
+    let rem = r.remaining_bytes?;
+    match *t {
+        Threshold::Bytes(b) => Some(rem < b),
+        Threshold::Percent(p) => {
+            let total = r.total_bytes.filter(|t| *t > 0)?;
+            Some((rem as f64) * 100.0 / (total as f64) < p)
+        }
+    }
+}
+
+fn carriers(what: &[String], json_out: bool) -> Result<u8, Failure> {
+    let reg = load_registry()?;
+    match what {
+        [] => {
+            if json_out {
+                let all: Vec<&Profile> = reg.all().collect();
+                println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+            } else {
+                println!("{:<22} {:<3} {:<28} {}", "ID", "CC", "NAME", "HOW");
+                for p in reg.all() {
+                    let how = p
+                        .methods
+                        .iter()
+                        .map(|m| match m {
+                            Method::Ussd { code, .. } => format!("USSD {code}"),
+                            Method::Sms {
+                                number, keyword, ..
+                            } => format!("SMS {keyword}→{number}"),
+                            Method::Inbox { .. } => "inbox notices".to_string(),
+                            Method::None { .. } => "app/web only".to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    println!("{:<22} {:<3} {:<28} {}", p.id, p.country, p.name, how);
+                }
+            }
+            Ok(exit::OK)
+        }
+        [show, id] if show == "show" => match reg.get(id) {
+            Some(p) => {
+                if json_out {
+                    println!("{}", serde_json::to_string_pretty(p).unwrap_or_default());
+                } else {
+                    print!("{}", p.describe());
+                }
+                Ok(exit::OK)
+            }
+            None => Err(Failure::new(
+                exit::USAGE,
+                format!("no carrier profile {id:?}: `simquota carriers` lists them"),
+            )),
+        },
+        _ => Err(Failure::new(
+            exit::USAGE,
+            "usage: simquota carriers [show ID]",
+        )),
+    }
+}
+
+fn parse_cmd(a: args::ParseArgs) -> Result<u8, Failure> {
+    let text = match a.text {
+        Some(t) => t,
+        None => {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                .map_err(|e| Failure::new(exit::USAGE, format!("cannot read stdin: {e}")))?;
+            s
+        }
+    };
+    let today = local_today();
+    let mut opts = crate::balance::ParseOptions::new(today);
+    let mut carrier = None;
+    if let Some(id) = &a.carrier {
+        let reg = load_registry()?;
+        let p = reg.get(id).ok_or_else(|| {
+            Failure::new(
+                exit::USAGE,
+                format!("no carrier profile {id:?}: `simquota carriers` lists them"),
+            )
+        })?;
+        opts.units_base = u64::from(p.units_base);
+        opts.language = p.language.clone();
+        opts.hints = p.reply_hints.clone();
+        carrier = Some(json!({"id": p.id, "name": p.name, "selected_by": "explicit"}));
+    }
+    let reading = crate::balance::parse(text.trim_end_matches(['\r', '\n']), &opts);
+    let doc = report_json("parse", "", &reading.raw, &reading, carrier);
+    let mut human = render::reading_summary(&reading, today, opts.base());
+    if !reading.understood {
+        human.push_str("Not understood.\n");
+    }
+    for n in &reading.notes {
+        human.push_str(&format!("note: {n}\n"));
+    }
+    emit(&a.report, a.json, &doc, &human, &reading)
 }
 
 /// The carrier has no USSD path the tool can use: say so and where to look instead.

@@ -143,6 +143,69 @@ pub fn balance(
     out
 }
 
+/// Prometheus text exposition of one reading (for `--format prometheus` and cron + textfile).
+pub fn prometheus(doc: &serde_json::Value, r: &Reading) -> String {
+    let mut out = String::new();
+    let carrier = doc["carrier"]["id"].as_str().unwrap_or("unknown");
+    let iccid = doc["modem"]["iccid"].as_str().unwrap_or("");
+    let labels = format!(
+        "iccid=\"{}\",carrier=\"{}\"",
+        prom_escape(iccid),
+        prom_escape(carrier)
+    );
+    let mut metric = |name: &str, help: &str, v: Option<String>| {
+        if let Some(v) = v {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name}{{{labels}}} {v}"
+            );
+        }
+    };
+    metric(
+        "simquota_remaining_bytes",
+        "Remaining data reported by the carrier.",
+        r.remaining_bytes.map(|v| v.to_string()),
+    );
+    metric(
+        "simquota_used_bytes",
+        "Used data reported by the carrier.",
+        r.used_bytes.map(|v| v.to_string()),
+    );
+    metric(
+        "simquota_total_bytes",
+        "Data allowance reported by the carrier.",
+        r.total_bytes.map(|v| v.to_string()),
+    );
+    metric(
+        "simquota_expiry_timestamp_seconds",
+        "Expiry of the allowance or balance (midnight UTC of the date).",
+        r.expiry
+            .map(|d| (d.to_days_since_epoch() * 86_400).to_string()),
+    );
+    metric(
+        "simquota_reply_understood",
+        "1 when the carrier reply was understood.",
+        Some(u8::from(r.understood).to_string()),
+    );
+    for m in &r.money {
+        let _ = writeln!(
+            out,
+            "simquota_balance{{{labels},currency=\"{}\",label=\"{}\"}} {}",
+            prom_escape(&m.currency),
+            prom_escape(&m.label),
+            m.amount
+        );
+    }
+    out
+}
+
+/// Escapes a Prometheus label value (backslash, quote, newline).
+fn prom_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
 /// `simquota ussd` output: each menu round, then the final text.
 pub fn ussd(o: &UssdOutcome, interactive: bool) -> String {
     let mut out = String::new();

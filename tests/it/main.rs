@@ -4,5 +4,6 @@
 mod common;
 mod e2e_balance;
 mod e2e_errors;
+mod e2e_report;
 mod gammu;
 mod transcripts;
