@@ -409,7 +409,7 @@ impl Session {
         if !matches!(self.pending, Pending::Idle) {
             let due = self
                 .last_rx
-                .map_or(true, |t| now >= t + self.config.urc_flush);
+                .is_none_or(|t| now >= t + self.config.urc_flush);
             if due {
                 // No more input came: an unterminated tail belongs to the open quote.
                 if matches!(self.pending, Pending::Quoted { .. }) {

@@ -627,7 +627,7 @@ impl Lexicon {
                     end += 1;
                 }
             }
-            if best.map_or(true, |(l, _)| end > l) {
+            if best.is_none_or(|(l, _)| end > l) {
                 best = Some((end, *e));
             }
         }
@@ -739,7 +739,7 @@ pub(crate) fn detect(
     let mut best: Option<(&'static str, usize)> = None;
     for l in PRIORITY {
         let v = score.get(l).copied().unwrap_or(0);
-        if v > 0 && best.map_or(true, |(_, b)| v > b) {
+        if v > 0 && best.is_none_or(|(_, b)| v > b) {
             best = Some((l, v));
         }
     }

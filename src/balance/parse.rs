@@ -407,7 +407,7 @@ fn match_suffix(folded: &[char], i: usize) -> Option<(usize, Cur, &'static str)>
             if ends_letter && folded.get(i + len).is_some_and(|c| is_word_letter(*c)) {
                 continue;
             }
-            if best.map_or(true, |(l, _, _)| len > l) {
+            if best.is_none_or(|(l, _, _)| len > l) {
                 best = Some((len, *cur, lang));
             }
         }
@@ -612,7 +612,7 @@ impl Ctx<'_> {
             if *pat == "r" && (self.at(i) != Some('R') || !space_or_digit) {
                 continue;
             }
-            if best.map_or(true, |(l, _)| len > l) {
+            if best.is_none_or(|(l, _)| len > l) {
                 best = Some((len, *cur));
             }
         }

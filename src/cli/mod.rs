@@ -503,7 +503,7 @@ fn carriers(what: &[String], json_out: bool) -> Result<u8, Failure> {
                 let all: Vec<&Profile> = reg.all().collect();
                 println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
             } else {
-                println!("{:<22} {:<3} {:<28} {}", "ID", "CC", "NAME", "HOW");
+                println!("{:<22} {:<3} {:<28} HOW", "ID", "CC", "NAME");
                 for p in reg.all() {
                     let how = p
                         .methods

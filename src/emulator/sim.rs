@@ -383,10 +383,7 @@ impl SimModem {
             Some(r) => r,
             None => return Final::Error,
         };
-        let mut path = match self.ussd_session.take() {
-            Some(p) => p,
-            None => Vec::new(),
-        };
+        let mut path = self.ussd_session.take().unwrap_or_default();
         path.push(request);
         let reply = self
             .scenario

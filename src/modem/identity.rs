@@ -50,7 +50,7 @@ pub(crate) fn first_value(lines: &[String], prefix: &str) -> Option<String> {
 fn iccid_from(lines: &[String]) -> Option<String> {
     lines.iter().find_map(|l| {
         let digits: String = l
-            .rsplit(|c: char| c == ':' || c == ' ')
+            .rsplit([':', ' '])
             .next()
             .unwrap_or("")
             .trim_matches('"')

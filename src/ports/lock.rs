@@ -154,7 +154,7 @@ fn inspect(path: &Path) -> io::Result<Owner> {
                 .ok()
                 .and_then(|t| SystemTime::now().duration_since(t).ok());
             Owner::Invalid {
-                fresh: age.map_or(true, |d| d < FRESH),
+                fresh: age.is_none_or(|d| d < FRESH),
             }
         }
     })

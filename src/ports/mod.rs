@@ -578,7 +578,7 @@ pub fn auto_port(opts: &DiscoverOptions) -> Result<PathBuf, DiscoverError> {
 fn pad(s: &str, width: usize) -> String {
     let n = s.chars().count();
     let mut out = s.to_string();
-    out.extend(std::iter::repeat(' ').take(width.saturating_sub(n)));
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(n)));
     out
 }
 

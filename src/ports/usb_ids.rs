@@ -619,7 +619,7 @@ pub fn model_name(vid: u16, pid: u16) -> Option<&'static str> {
 pub fn is_greylisted_adapter(vid: u16, pid: u16) -> bool {
     ADAPTER_GREYLIST
         .iter()
-        .any(|(v, p)| *v == vid && p.map_or(true, |p| p == pid))
+        .any(|(v, p)| *v == vid && p.is_none_or(|p| p == pid))
 }
 
 /// The known-no-AT row for a device, if any.

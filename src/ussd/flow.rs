@@ -16,6 +16,9 @@ use super::{
 use crate::at::{Command, FinalResult, UrcKind};
 use crate::modem::{Modem, ModemError};
 
+/// Asks the user for the next menu answer given the menu text; `None` ends the menu.
+pub type AskFn = Box<dyn FnMut(&UssdText) -> Option<String> + Send>;
+
 /// How a USSD check runs.
 pub struct UssdOptions {
     /// Wait for the first reply (the network can be slow: CS fallback from LTE).
@@ -31,7 +34,7 @@ pub struct UssdOptions {
     /// Request style to try first (remembered from an earlier success), if known.
     pub style: Option<RequestStyle>,
     /// Asks the user for the next menu answer (interactive terminal); `None` ends the menu.
-    pub ask: Option<Box<dyn FnMut(&UssdText) -> Option<String> + Send>>,
+    pub ask: Option<AskFn>,
 }
 
 impl Default for UssdOptions {
