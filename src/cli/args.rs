@@ -72,6 +72,12 @@ pub struct PortArgs {
     /// Carrier scenario file (TOML) for --simulate.
     #[arg(long, value_name = "FILE", requires = "simulate")]
     pub scenario: Option<PathBuf>,
+    /// File holding the SIM PIN, sent once if the SIM asks for it (or set SIMQUOTA_PIN).
+    #[arg(long, value_name = "FILE")]
+    pub pin_file: Option<PathBuf>,
+    /// Check radio, SIM and registration before asking (on by default; `info` turns it off).
+    #[arg(skip = true)]
+    pub check_ready: bool,
 }
 
 /// `simquota balance`.

@@ -119,7 +119,10 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Cmd::Balance(a) => balance(a).await,
         Cmd::Ussd(a) => ussd_cmd(a).await,
-        Cmd::Info(a) => info(a).await,
+        Cmd::Info(mut a) => {
+            a.check_ready = false;
+            info(a).await
+        }
         Cmd::Emulate(a) => emulate(a).await,
         Cmd::Decode(d) => decode(d),
         Cmd::Carriers { what, json } => carriers(&what, json),
@@ -183,6 +186,23 @@ struct Session {
     _emulator: Option<Emulator>,
 }
 
+/// The SIM PIN from `--pin-file` or `SIMQUOTA_PIN` (never from the command line, where other
+/// users could read it in the process list).
+fn read_pin(p: &PortArgs) -> Result<Option<String>, Failure> {
+    if let Some(f) = &p.pin_file {
+        let s = std::fs::read_to_string(f).map_err(|e| {
+            Failure::new(
+                exit::USAGE,
+                format!("cannot read the PIN file {}: {e}", f.display()),
+            )
+        })?;
+        return Ok(Some(s.trim().to_string()));
+    }
+    Ok(std::env::var("SIMQUOTA_PIN")
+        .ok()
+        .map(|s| s.trim().to_string()))
+}
+
 async fn open(p: &PortArgs) -> Result<Session, Failure> {
     let (port, emulator) = if p.simulate {
         let scenario = load_scenario(p.scenario.as_deref())?;
@@ -221,6 +241,15 @@ async fn open(p: &PortArgs) -> Result<Session, Failure> {
         ..OpenOptions::default()
     };
     let modem = Modem::open(&port, &opts).await?;
+    let mut modem = modem;
+    if p.check_ready {
+        let pin = read_pin(p)?;
+        if let Err(e) = modem.check_ready(pin.as_deref()).await {
+            let _ = modem.close().await;
+            let code = if e.is_sim() { exit::SIM } else { exit::MODEM };
+            return Err(Failure::new(code, e.to_string()));
+        }
+    }
     Ok(Session {
         modem,
         port,

@@ -50,6 +50,8 @@ pub struct Network {
     pub rssi: u8,
     /// Access technology for `+COPS?` (0 GSM, 2 UTRAN, 7 E-UTRAN).
     pub act: u8,
+    /// `AT+CFUN?` level at start: 1 on, 0 or 4 radio off (airplane mode).
+    pub cfun: u8,
     /// Fault: the final result every `AT+CUSD=1,…` request gets instead of `OK`
     /// (e.g. `"ERROR"`, `"+CME ERROR: 30"` for an LTE-only modem without CS fallback).
     pub cusd_result: Option<String>,
@@ -66,6 +68,7 @@ impl Default for Network {
             registration: 1,
             rssi: 20,
             act: 7,
+            cfun: 1,
             cusd_result: None,
         }
     }

@@ -50,6 +50,7 @@ pub struct SimModem {
 impl SimModem {
     /// A modem of `family` on `scenario`.
     pub fn new(family: Family, scenario: Scenario) -> Self {
+        let cfun = scenario.network.cfun;
         SimModem {
             family,
             scenario,
@@ -57,7 +58,7 @@ impl SimModem {
             cmee: 0,
             cscs: "IRA".into(),
             curc: true,
-            cfun: 1,
+            cfun,
             cusd_enabled: false,
             ussd_session: None,
             input: Vec::new(),
@@ -318,6 +319,20 @@ impl SimModem {
                     Final::Ok
                 }
                 _ => Final::Cme(4, "operation not supported"),
+            };
+        }
+        if let Some(v) = cmd.get(6..).filter(|_| upper.starts_with("+CPIN=")) {
+            // The test SIM's PIN is 1234; a wrong one is refused (and a real SIM would count it).
+            return match (
+                self.scenario.network.pin.as_str(),
+                v.trim().trim_matches('"'),
+            ) {
+                ("SIM PIN", "1234") => {
+                    self.scenario.network.pin = "READY".into();
+                    Final::Ok
+                }
+                ("SIM PIN", _) => Final::Cme(16, "incorrect password"),
+                _ => Final::Cme(3, "operation not allowed"),
             };
         }
         if let Some(v) = upper.strip_prefix("^CURC=") {

@@ -6,9 +6,11 @@
 
 mod error;
 mod identity;
+mod ready;
 
 pub use error::ModemError;
 pub use identity::Identity;
+pub use ready::NotReady;
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -361,11 +363,17 @@ impl Modem {
 
     async fn flush(&mut self) -> Result<(), ModemError> {
         while let Some(bytes) = self.session.poll_transmit() {
+            // A PIN never reaches a log or a transcript.
+            let shown = if bytes.starts_with(b"AT+CPIN=") {
+                b"AT+CPIN=\"****\"\r".to_vec()
+            } else {
+                bytes.clone()
+            };
             if let Some(r) = &mut self.recorder {
                 r.note_time();
-                r.transcript.steps.push(Step::Send(bytes.clone()));
+                r.transcript.steps.push(Step::Send(shown.clone()));
             }
-            self.trace('>', &bytes);
+            self.trace('>', &shown);
             self.port
                 .write_all(&bytes)
                 .await

@@ -153,7 +153,8 @@ fn is_release_notice(status: UssdStatus, text: Option<&UssdText>) -> bool {
         && text.is_some_and(|t| t.text.trim().eq_ignore_ascii_case("Initiating Release"))
 }
 
-/// Runs a USSD conversation for `code` on an open modem.
+/// Runs a USSD conversation for `code` on an open modem. Call [`Modem::check_ready`] first:
+/// it finds a missing or locked SIM, radio off and no registration before anything is sent.
 pub async fn run(
     modem: &mut Modem,
     code: &str,
@@ -176,23 +177,6 @@ pub async fn run(
             modem.push_restore(format!("AT+CSCS=\"{old}\""));
             charset = Charset::Gsm;
         }
-    }
-    // A SIM that is locked or missing makes the network refuse everything: say so first.
-    match modem.ok("AT+CPIN?").await {
-        Ok(lines) => {
-            let state = lines
-                .iter()
-                .find_map(|l| l.strip_prefix("+CPIN:"))
-                .map(|v| v.trim().to_string());
-            if let Some(state) = state.filter(|s| s != "READY") {
-                return Err(UssdError::Sim(format!("the SIM needs attention: {state}")));
-            }
-        }
-        Err(ModemError::Rejected { result, .. }) if is_sim_error(&result) => {
-            return Err(UssdError::Sim(result.to_string()));
-        }
-        Err(ModemError::Rejected { .. }) => {} // no +CPIN support: go on
-        Err(e) => return Err(e.into()),
     }
     // One session at a time: a stale menu from an earlier run would swallow our request.
     let _ = modem.command(Command::new("AT+CUSD=2")).await?;

@@ -217,3 +217,89 @@ fn modem_vanishing_mid_command_is_a_clear_error() {
     let o = child.wait_with_output().unwrap();
     assert_clean_failure(&o, 1, &["went away"]);
 }
+
+#[test]
+fn sim_pin_is_sent_once_from_a_file_and_never_retried() {
+    let s = scenario(
+        "[network]\npin = \"SIM PIN\"\n[[ussd]]\ncode = \"*100#\"\nreply = \"Balance 5 EUR\"\ndelay_ms = 10\n",
+    );
+    let dir = tempdir("pinfile");
+    let good = dir.join("pin");
+    std::fs::write(&good, "1234\n").unwrap();
+    let emu = emulator(Family::Quectel, s.clone());
+    let port = emu.path().to_string_lossy().into_owned();
+    let rec = dir.join("rec.atx");
+    let o = run(
+        &[
+            "ussd",
+            "*100#",
+            "--port",
+            &port,
+            "--json",
+            "--pin-file",
+            &good.to_string_lossy(),
+            "--record",
+            &rec.to_string_lossy(),
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(json(&o)["reply_text"], "Balance 5 EUR");
+    let recorded = std::fs::read_to_string(&rec).unwrap();
+    assert!(
+        !recorded.contains("1234"),
+        "the PIN leaked into the transcript:\n{recorded}"
+    );
+
+    // A wrong PIN: refused once, not retried.
+    let bad = dir.join("bad");
+    std::fs::write(&bad, "9999").unwrap();
+    let emu = emulator(Family::Quectel, s);
+    let port = emu.path().to_string_lossy().into_owned();
+    let o = run(
+        &[
+            "-v",
+            "ussd",
+            "*100#",
+            "--port",
+            &port,
+            "--pin-file",
+            &bad.to_string_lossy(),
+        ],
+        &dir,
+    );
+    assert_clean_failure(&o, 6, &["refused the PIN", "NOT retried"]);
+    assert_eq!(
+        stderr(&o).matches("> AT+CPIN=").count(),
+        1,
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("9999"), "PIN shown in the log");
+}
+
+#[test]
+fn radio_off_and_no_registration_are_detected_before_asking() {
+    let o = {
+        let emu = emulator(Family::Huawei, scenario("[network]\ncfun = 4\n"));
+        let port = emu.path().to_string_lossy().into_owned();
+        run(&["-v", "ussd", "*100#", "--port", &port], &tempdir("cfun"))
+    };
+    assert_clean_failure(&o, 1, &["radio is off", "AT+CFUN=1"]);
+    assert!(!stderr(&o).contains("AT+CUSD=1"), "a query was sent anyway");
+    let o = {
+        let emu = emulator(Family::Zte, scenario("[network]\nregistration = 3\n"));
+        let port = emu.path().to_string_lossy().into_owned();
+        run(&["-v", "ussd", "*100#", "--port", &port], &tempdir("reg"))
+    };
+    assert_clean_failure(&o, 6, &["not registered"]);
+    assert!(!stderr(&o).contains("AT+CUSD=1"), "a query was sent anyway");
+}
+
+#[test]
+fn no_sim_is_named() {
+    let emu = emulator(Family::Quectel, scenario("[network]\npin = \"absent\"\n"));
+    let port = emu.path().to_string_lossy().into_owned();
+    let o = run(&["balance", "--port", &port], &tempdir("nosim"));
+    assert_clean_failure(&o, 6, &["no SIM"]);
+}
