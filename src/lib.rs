@@ -11,6 +11,7 @@ pub mod balance;
 pub mod carrier;
 pub mod cli;
 pub mod codec;
+pub mod config;
 pub mod emulator;
 pub mod modem;
 pub mod ports;
