@@ -206,3 +206,29 @@ fn a_recorded_session_replays_against_the_same_command() {
     assert_eq!(second["reply_text"], first["reply_text"]);
     assert_eq!(second["remaining_bytes"], first["remaining_bytes"]);
 }
+
+#[test]
+fn emulate_replays_a_file_and_fails_loudly_with_a_diff_on_a_mismatch() {
+    use std::io::{BufRead, BufReader};
+    // The transcript expects `ussd *100#`; the client asks for *101# instead.
+    let file = root().join("transcripts/huawei-e3276-ru-ucs2.atx");
+    let mut child = std::process::Command::new(bin())
+        .args(["emulate", &file.to_string_lossy()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line.trim().to_string();
+    let o = run(&["ussd", "*101#", "--port", &port, "--timeout", "2"], &tempdir("mismatch"));
+    assert!(!o.status.success(), "the client should not succeed on a wrong replay");
+    let emu = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&emu.stderr);
+    assert_ne!(emu.status.code(), Some(0), "emulate must fail: {err}");
+    assert!(err.contains("transcript mismatch"), "{err}");
+    assert!(err.contains("expected > AT+CUSD=1,\"AA180C3602\",15\\r"), "{err}");
+    assert!(err.contains("actual   > AT+CUSD=1,\"AA182C3602\",15\\r"), "{err}");
+}
