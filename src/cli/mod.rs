@@ -190,12 +190,14 @@ async fn open(p: &PortArgs) -> Result<Session, Failure> {
                 .map_err(|e| Failure::new(exit::MODEM, e.to_string()))?;
             match found {
                 Ok(port) => (port, None),
-                Err(e) => return Err(Failure::new(
-                    exit::MODEM,
-                    format!(
+                Err(e) => {
+                    return Err(Failure::new(
+                        exit::MODEM,
+                        format!(
                         "{e}\n(no modem? try the built-in emulator: simquota balance --simulate)"
                     ),
-                )),
+                    ))
+                }
             }
         } else {
             (p.port.clone(), None)

@@ -11,6 +11,7 @@
 pub mod replay;
 pub mod scenario;
 pub mod sim;
+pub mod sms;
 
 use std::io::{self, Read, Write};
 use std::os::fd::AsRawFd;
