@@ -6,6 +6,7 @@
 
 pub mod args;
 mod render;
+mod sms;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -41,6 +42,8 @@ pub mod exit {
     pub const NO_ANSWER: u8 = 5;
     /// SIM or registration problem (no SIM, PIN needed, not registered).
     pub const SIM: u8 = 6;
+    /// The SMS spend guard refused to send another query SMS (`--force` overrides).
+    pub const SPEND_GUARD: u8 = 7;
 }
 
 /// An error on its way to the user: a message (what went wrong and what to try) and an exit code.
@@ -111,7 +114,9 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Cmd::Ussd(a) => ussd_cmd(a).await,
         Cmd::Info(a) => info(a).await,
         Cmd::Emulate(a) => emulate(a).await,
+        Cmd::Decode(DecodeCmd::Pdu { hex, json }) => sms::decode_pdu(&hex, json),
         Cmd::Decode(d) => decode(d),
+        Cmd::Sms(c) => sms::run(c).await,
         Cmd::Ports { no_probe } => {
             let opts = crate::ports::DiscoverOptions {
                 probe: !no_probe,
@@ -282,6 +287,9 @@ async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
         a.carrier.as_deref(),
     );
     let profile = selection.profile.cloned();
+    if sms::wanted(&a, profile.as_ref()) {
+        return sms::balance(s, &a, id, profile, &selection).await;
+    }
     let code = match (&a.ussd, &profile) {
         (Some(c), _) => Some(c.clone()),
         (None, Some(p)) => p.methods.iter().find_map(|m| match m {
@@ -594,5 +602,6 @@ fn decode(d: DecodeCmd) -> Result<u8, Failure> {
             }
             Ok(exit::OK)
         }
+        DecodeCmd::Pdu { hex, json } => sms::decode_pdu(&hex, json),
     }
 }
