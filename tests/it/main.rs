@@ -4,4 +4,5 @@
 mod common;
 mod e2e_balance;
 mod e2e_errors;
+mod e2e_sms;
 mod gammu;
