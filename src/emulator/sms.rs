@@ -99,7 +99,7 @@ pub struct SmsConfig {
     pub sm_capacity: usize,
     /// Modem storage size (0: the modem has no ME storage).
     pub me_capacity: usize,
-    /// `"standard"` (`\r\n> `) or `"simcom"` (`\r\n>\r\n`); default per family (ZTE: simcom).
+    /// `"standard"` (`\r\n> `, the default) or `"simcom"` (`\r\n>\r\n`).
     pub prompt: Option<String>,
     /// SMS centre number; empty = unknown (sending fails with `+CMS ERROR: 330`).
     pub smsc: String,
@@ -326,7 +326,8 @@ impl SmsState {
     fn prompt_bytes(&self) -> Vec<u8> {
         let simcom = match self.config.prompt.as_deref() {
             Some(p) => p.eq_ignore_ascii_case("simcom"),
-            None => self.family == Family::Zte,
+            // Gammu waits for "> " literally, so no family uses the other form by default.
+            None => false,
         };
         if simcom {
             b"\r\n>\r\n".to_vec()

@@ -53,8 +53,14 @@ fn list(port: &str, state: &std::path::Path) -> serde_json::Value {
 
 #[test]
 fn cxll_to_10086_multipart_chinese_reply_on_every_family() {
-    for family in Family::ALL {
-        let emu = emulator(family, cn_scenario(""));
+    for (family, extra) in [
+        (Family::Huawei, ""),
+        (Family::Quectel, ""),
+        (Family::Zte, ""),
+        // SIMCom-style prompt on a line of its own.
+        (Family::Quectel, "[sms_config]\nprompt = \"simcom\"\n"),
+    ] {
+        let emu = emulator(family, cn_scenario(extra));
         let p = port(&emu);
         let state = tempdir("cxll");
         // The carrier profile (China Mobile, from the IMSI/operator) supplies CXLL → 10086.
@@ -420,7 +426,7 @@ fn sms_send_list_read_delete_commands() {
 fn text_mode_fallback_when_pdu_mode_is_refused() {
     // Text mode carries no concatenation header: parts can only be joined in arrival order,
     // so this carrier delivers them in order.
-    let sc = cn_scenario("[sms_config]\npdu_mode = false\n");
+    let sc = cn_scenario("[sms_config]\npdu_mode = false\nprompt = \"simcom\"\n");
     let mut sc = sc;
     sc.sms[0].order.clear();
     let emu = emulator(Family::Zte, sc);
