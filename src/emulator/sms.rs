@@ -401,12 +401,10 @@ impl SmsState {
         lines: &mut Vec<String>,
     ) -> Option<(SmsFinal, Option<Vec<u8>>)> {
         let upper = cmd.to_ascii_uppercase();
-        let name_end = upper
-            .find(|c: char| c == '=' || c == '?')
-            .unwrap_or(upper.len());
+        let name_end = upper.find(['=', '?']).unwrap_or(upper.len());
         let name = upper.get(..name_end).unwrap_or("");
         let rest = cmd.get(name_end..).unwrap_or("");
-        let args = rest.strip_prefix('=').map(|a| super::sim::split_args(a));
+        let args = rest.strip_prefix('=').map(super::sim::split_args);
         let read = rest == "?";
         let test = rest == "=?";
         let f = match name {

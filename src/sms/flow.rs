@@ -576,7 +576,7 @@ impl SmsSession {
                 .and_then(|u| u.first().map(|(_, used, _)| *used as usize)),
             Err(_) => None,
         };
-        if used.is_none_or(|u| u > parts.len()) {
+        if used.map_or(true, |u| u > parts.len()) {
             let cmd = format!("AT+CMGL={}", self.stat_arg(Some(0)));
             let r = modem
                 .command(Command::new(cmd).with_timeout(Duration::from_secs(30)))
@@ -731,12 +731,12 @@ impl SmsSession {
         if let Ok(lines) = modem.ok("AT+CNMI?").await {
             if let Some(old) = first_line_value(&lines, "+CNMI:").map(str::to_string) {
                 let compact: String = old.chars().filter(|c| !c.is_whitespace()).collect();
-                if !compact.starts_with("2,1,") && !compact.starts_with("1,1,") {
-                    if modem.ok("AT+CNMI=2,1,0,0,0").await.is_ok()
-                        || modem.ok("AT+CNMI=1,1,0,0,0").await.is_ok()
-                    {
-                        modem.push_restore(format!("AT+CNMI={compact}"));
-                    }
+                let announces = compact.starts_with("2,1,") || compact.starts_with("1,1,");
+                if !announces
+                    && (modem.ok("AT+CNMI=2,1,0,0,0").await.is_ok()
+                        || modem.ok("AT+CNMI=1,1,0,0,0").await.is_ok())
+                {
+                    modem.push_restore(format!("AT+CNMI={compact}"));
                 }
             }
         } else if modem.ok("AT+CNMI=2,1,0,0,0").await.is_err() {

@@ -122,7 +122,7 @@ fn pre_existing_messages_are_untouched_and_settings_restored() {
             // Listing with AT+CMGL=4,1 never changes a status: still unread.
             assert_eq!(friend["status"], "received_unread", "{after}");
             assert!(
-                after["notes"].as_array().is_none_or(|n| n.is_empty()),
+                after["notes"].as_array().map_or(true, |n| n.is_empty()),
                 "{after}"
             );
         } else {
