@@ -48,6 +48,91 @@ pub enum Cmd {
     /// Decode a raw payload by hand (for garbled replies).
     #[command(subcommand)]
     Decode(DecodeCmd),
+    /// Send, list, read and delete SMS (nothing is ever deleted unless asked).
+    #[command(subcommand)]
+    Sms(SmsCmd),
+}
+
+/// `simquota sms …`.
+#[derive(Debug, Subcommand)]
+pub enum SmsCmd {
+    /// Send TEXT to NUMBER (split into parts when long).
+    Send {
+        /// Destination number (+international or national/short code).
+        number: String,
+        /// The text.
+        text: String,
+        /// Port, output and emulator options.
+        #[command(flatten)]
+        port: PortArgs,
+    },
+    /// List stored messages from every storage (SM, ME), parts joined, with their indices.
+    /// Does not mark unread messages read where the modem allows it.
+    List {
+        /// Only messages that were unread.
+        #[arg(long)]
+        unread: bool,
+        /// Port, output and emulator options.
+        #[command(flatten)]
+        port: PortArgs,
+    },
+    /// Read one stored message, e.g. `3` or `ME:3` (marks it read, like a phone).
+    Read {
+        /// Index, optionally with its storage: `SM:3`.
+        index: String,
+        /// Port, output and emulator options.
+        #[command(flatten)]
+        port: PortArgs,
+    },
+    /// Delete stored messages by index (`3`, `SM:3`, `ME:0`); only those named.
+    Delete {
+        /// Indices, optionally with storage: `SM:3 ME:0`.
+        #[arg(required = true)]
+        indices: Vec<String>,
+        /// Port, output and emulator options.
+        #[command(flatten)]
+        port: PortArgs,
+    },
+}
+
+/// SMS options of `simquota balance`.
+#[derive(Debug, Args, Clone)]
+pub struct SmsBalanceArgs {
+    /// Ask by SMS: send --keyword to NUMBER and read the reply.
+    #[arg(
+        long,
+        value_name = "NUMBER",
+        requires = "keyword",
+        conflicts_with = "ussd"
+    )]
+    pub sms: Option<String>,
+    /// The keyword to send with --sms (e.g. CXLL).
+    #[arg(long, value_name = "TEXT", requires = "sms")]
+    pub keyword: Option<String>,
+    /// Read the newest usage notice the carrier already sent (nothing is sent; free).
+    #[arg(long, conflicts_with_all = ["sms", "ussd"])]
+    pub from_inbox: bool,
+    /// Sender(s) the reply or notice comes from (default: the number, or the carrier profile's).
+    #[arg(long = "sender", value_name = "FROM")]
+    pub senders: Vec<String>,
+    /// Seconds to wait for the SMS reply.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub wait: u64,
+    /// Seconds to wait for more messages after a complete reply (carriers that split a report).
+    #[arg(long, value_name = "SECS", default_value_t = 1.5)]
+    pub settle: f64,
+    /// Spend guard: at most N query SMS per SIM per --sms-window.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub max_sms: u32,
+    /// Spend guard window, e.g. 24h, 90m, 1d.
+    #[arg(long, value_name = "DURATION", default_value = "24h")]
+    pub sms_window: String,
+    /// Send even if the spend guard would refuse.
+    #[arg(long)]
+    pub force: bool,
+    /// Delete the reply's parts from storage once the result has been written out.
+    #[arg(long)]
+    pub delete_reply: bool,
 }
 
 /// Where the modem is.
@@ -98,6 +183,9 @@ pub struct BalanceArgs {
     /// Carrier profile to use instead of the one chosen from the SIM (see `simquota carriers`).
     #[arg(long, value_name = "ID")]
     pub carrier: Option<String>,
+    /// SMS balance check options.
+    #[command(flatten)]
+    pub sms: SmsBalanceArgs,
     /// Format and threshold.
     #[command(flatten)]
     pub report: ReportArgs,
@@ -200,6 +288,14 @@ pub enum DecodeCmd {
         #[arg(long, value_enum, default_value_t = CharsetArg::Gsm)]
         cscs: CharsetArg,
         /// Print JSON (alphabet, raw, warnings).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Decode an SMS PDU (hex, with or without the SMSC prefix).
+    Pdu {
+        /// The PDU hex as a modem prints it after +CMGL/+CMGR.
+        hex: String,
+        /// Print the decoded message as JSON.
         #[arg(long)]
         json: bool,
     },

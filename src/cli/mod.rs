@@ -6,6 +6,7 @@
 
 pub mod args;
 mod render;
+mod sms;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -41,6 +42,8 @@ pub mod exit {
     pub const NO_ANSWER: u8 = 5;
     /// SIM or registration problem (no SIM, PIN needed, not registered).
     pub const SIM: u8 = 6;
+    /// The SMS spend guard refused to send another query SMS (`--force` overrides).
+    pub const SPEND_GUARD: u8 = 7;
 }
 
 /// An error on its way to the user: a message (what went wrong and what to try) and an exit code.
@@ -124,9 +127,11 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             info(a).await
         }
         Cmd::Emulate(a) => emulate(a).await,
+        Cmd::Decode(DecodeCmd::Pdu { hex, json }) => sms::decode_pdu(&hex, json),
         Cmd::Decode(d) => decode(d),
         Cmd::Carriers { what, json } => carriers(&what, json),
         Cmd::Parse(a) => parse_cmd(a),
+        Cmd::Sms(c) => sms::run(c).await,
         Cmd::Ports { no_probe } => {
             let opts = crate::ports::DiscoverOptions {
                 probe: !no_probe,
@@ -326,6 +331,9 @@ async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
         a.carrier.as_deref(),
     );
     let profile = selection.profile.cloned();
+    if sms::wanted(&a, profile.as_ref()) {
+        return sms::balance(s, &a, id, profile, &selection).await;
+    }
     let code = match (&a.ussd, &profile) {
         (Some(c), _) => Some(c.clone()),
         (None, Some(p)) => p.methods.iter().find_map(|m| match m {
@@ -380,14 +388,7 @@ async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
         .last_text()
         .map(|t| t.text.clone())
         .unwrap_or_default();
-    let today = local_today();
-    let mut popts = crate::balance::ParseOptions::new(today);
-    if let Some(p) = &profile {
-        popts.units_base = u64::from(p.units_base);
-        popts.language = p.language.clone();
-        popts.hints = p.reply_hints.clone();
-    }
-    let reading = crate::balance::parse(&text, &popts);
+    let (reading, today, base) = understand(&text, profile.as_ref());
     let carrier = profile
         .as_ref()
         .map(|p| json!({"id": p.id, "name": p.name, "selected_by": selection.how.to_string()}));
@@ -395,8 +396,24 @@ async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
     doc["port"] = json!(port.to_string_lossy());
     doc["modem"] = json!(id);
     doc["ussd"] = json!(outcome);
-    let human = render::balance(&code, &text, &reading, &id, today, popts.base());
+    let human = render::balance(&code, &text, &reading, &id, today, base);
     emit(&a.report, a.port.json, &doc, &human, &reading)
+}
+
+/// Understands a carrier reply with the profile's hints, language and unit base (if any);
+/// returns the reading, today's date and the unit base used.
+fn understand(
+    text: &str,
+    profile: Option<&Profile>,
+) -> (crate::balance::Reading, crate::balance::Date, u64) {
+    let today = local_today();
+    let mut opts = crate::balance::ParseOptions::new(today);
+    if let Some(p) = profile {
+        opts.units_base = u64::from(p.units_base);
+        opts.language = p.language.clone();
+        opts.hints = p.reply_hints.clone();
+    }
+    (crate::balance::parse(text, &opts), today, opts.base())
 }
 
 /// The stable JSON document of a reading (schema_version 1, documented in the README).
@@ -831,5 +848,6 @@ fn decode(d: DecodeCmd) -> Result<u8, Failure> {
             }
             Ok(exit::OK)
         }
+        DecodeCmd::Pdu { hex, json } => sms::decode_pdu(&hex, json),
     }
 }

@@ -28,6 +28,15 @@ pub struct Scenario {
     /// What to answer for a code the scenario does not know.
     #[serde(default)]
     pub unknown_ussd: Option<UssdReply>,
+    /// SMS keyword replies (`[[sms]]`, see [`super::sms::SmsReply`]).
+    #[serde(default)]
+    pub sms: Vec<super::sms::SmsReply>,
+    /// Messages already stored when the modem starts (`[[sms_inbox]]`).
+    #[serde(default)]
+    pub sms_inbox: Vec<super::sms::InboxMessage>,
+    /// SMS storage sizes, prompt style and faults (`[sms_config]`).
+    #[serde(default)]
+    pub sms_config: super::sms::SmsConfig,
 }
 
 /// SIM and network identity reported by the emulated modem.
@@ -118,6 +127,9 @@ impl Scenario {
             network: Network::default(),
             ussd: Vec::new(),
             unknown_ussd: None,
+            sms: Vec::new(),
+            sms_inbox: Vec::new(),
+            sms_config: Default::default(),
         })
     }
 

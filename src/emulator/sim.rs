@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use super::scenario::{Scenario, UssdReply};
+use super::sms::{SmsFinal, SmsState};
 use super::{Device, Family};
 use crate::codec;
 
@@ -25,6 +26,10 @@ enum Final {
     NotSupported,
     /// A final result line given verbatim by a fault scenario.
     Raw(String),
+    /// `+CMS ERROR: n` (TS 27.005 §3.2.5).
+    Cms(u16),
+    /// The `> ` text-entry prompt (these bytes); the final result follows the text.
+    Prompt(Vec<u8>),
 }
 
 /// The emulated modem.
@@ -45,13 +50,22 @@ pub struct SimModem {
     noise_every: Option<Duration>,
     /// Commands received, for diagnostics.
     pub log: Vec<String>,
+    /// SMS storage and behaviour.
+    sms: SmsState,
 }
 
 impl SimModem {
     /// A modem of `family` on `scenario`.
     pub fn new(family: Family, scenario: Scenario) -> Self {
         let cfun = scenario.network.cfun;
+        let sms = SmsState::new(
+            family,
+            scenario.sms_config.clone(),
+            scenario.sms.clone(),
+            &scenario.sms_inbox,
+        );
         SimModem {
+            sms,
             family,
             scenario,
             echo: true,
@@ -135,7 +149,14 @@ impl SimModem {
             out.extend_from_slice(l.as_bytes());
             out.extend_from_slice(b"\r\n");
         }
+        if let Final::Prompt(p) = fin {
+            self.push(now, out);
+            self.push(now, p);
+            return;
+        }
         let fin = match fin {
+            Final::Prompt(_) => String::new(),
+            Final::Cms(n) => format!("+CMS ERROR: {n}"),
             Final::Ok => "OK".to_string(),
             Final::Error => "ERROR".to_string(),
             Final::NotSupported => "COMMAND NOT SUPPORT".to_string(),
@@ -362,6 +383,16 @@ impl SimModem {
         if upper.starts_with("+CUSD=") {
             return self.cusd(now, &cmd[6..]);
         }
+        let registered = matches!(self.scenario.network.registration, 1 | 5);
+        let cscs = self.cscs.clone();
+        if let Some((f, prompt)) = self.sms.command(cmd, registered, &cscs, lines) {
+            return match f {
+                SmsFinal::Ok => Final::Ok,
+                SmsFinal::Error => Final::Error,
+                SmsFinal::Cms(n) => Final::Cms(n),
+                SmsFinal::Prompt => Final::Prompt(prompt.unwrap_or_default()),
+            };
+        }
         self.unknown()
     }
 
@@ -517,6 +548,13 @@ impl SimModem {
 impl Device for SimModem {
     fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
         for &b in bytes {
+            if self.sms.composing() {
+                let cscs = self.cscs.clone();
+                if let Some(out) = self.sms.prompt_byte(now, b, &cscs) {
+                    self.push(now, out);
+                }
+                continue;
+            }
             match b {
                 b'\r' => {
                     let line = std::mem::take(&mut self.input);
@@ -533,6 +571,9 @@ impl Device for SimModem {
     }
 
     fn poll_output(&mut self, now: Instant) -> Option<Vec<u8>> {
+        for urc in self.sms.deliver_due(now) {
+            self.push(now, urc);
+        }
         if let Some(every) = self.noise_every {
             let due = *self.next_noise.get_or_insert(now + every);
             if due <= now {
@@ -549,7 +590,10 @@ impl Device for SimModem {
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        let out = self.out.front().map(|(t, _)| *t);
+        let out = match (self.out.front().map(|(t, _)| *t), self.sms.poll_timeout()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         match (out, self.next_noise.filter(|_| self.noise_every.is_some())) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -565,7 +609,7 @@ struct Identity {
 }
 
 /// Splits command arguments on commas outside double quotes.
-fn split_args(s: &str) -> Vec<String> {
+pub(crate) fn split_args(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;

@@ -19,8 +19,11 @@
 //!   warning in [`Sms::warnings`].
 
 pub mod address;
+pub mod compose;
 pub mod concat;
 pub mod deliver;
+pub mod flow;
+pub mod guard;
 pub mod listing;
 pub mod pdu;
 pub mod status_report;

@@ -95,3 +95,65 @@ fn check_profile(family: &str, maker: &str) {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn gammu_sends_and_lists_sms_on_every_profile() {
+    if !gammu_available() {
+        eprintln!("NOTE: gammu is not installed: SMS interop test not run (apt-get install gammu)");
+        return;
+    }
+    let runs: Vec<_> = ["huawei", "quectel", "zte"]
+        .into_iter()
+        .map(|family| std::thread::spawn(move || check_sms(family)))
+        .collect();
+    for r in runs {
+        if let Err(e) = r.join() {
+            std::panic::resume_unwind(e);
+        }
+    }
+}
+
+fn check_sms(family: &str) {
+    let scenario = root().join("scenarios/cn-mobile-sms.toml");
+    let mut child = Command::new(bin())
+        .args(["emulate", "--profile", family, "--noise", "0", "--scenario"])
+        .arg(&scenario)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("simquota emulate starts");
+    let mut path = String::new();
+    let out = child.stdout.take().expect("stdout");
+    BufReader::new(out)
+        .read_line(&mut path)
+        .expect("emulator prints its path");
+    let dir = tempdir(&format!("gammu-sms-{family}"));
+    let cfg = dir.join("gammurc");
+    std::fs::write(
+        &cfg,
+        format!("[gammu]\ndevice = {}\nconnection = at\n", path.trim()),
+    )
+    .unwrap();
+    let o = gammu(&cfg, &["sendsms", "TEXT", "10086", "-text", "CXLL"]);
+    let text = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(o.status.success(), "{family}: gammu sendsms failed: {text}");
+    assert!(text.contains("OK, message reference="), "{family}: {text}");
+    // The scenario's reply (2 parts, 0.8 s later) lands next to the stored messages.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let o = gammu(&cfg, &["getallsms"]);
+    let out = stdout(&o);
+    assert!(
+        o.status.success(),
+        "{family}: gammu getallsms failed: {out}{}",
+        stderr(&o)
+    );
+    assert!(out.contains("晚上一起吃饭吗？"), "{family}: {out}");
+    assert!(out.contains("【中国移动】"), "{family}: {out}");
+    assert!(out.contains("part 2 of 2"), "{family}: {out}");
+    assert!(
+        out.contains("Remote number        : \"10086\""),
+        "{family}: {out}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

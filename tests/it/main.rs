@@ -5,5 +5,6 @@ mod common;
 mod e2e_balance;
 mod e2e_errors;
 mod e2e_report;
+mod e2e_sms;
 mod gammu;
 mod transcripts;

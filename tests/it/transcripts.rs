@@ -223,12 +223,24 @@ fn emulate_replays_a_file_and_fails_loudly_with_a_diff_on_a_mismatch() {
         .read_line(&mut line)
         .unwrap();
     let port = line.trim().to_string();
-    let o = run(&["ussd", "*101#", "--port", &port, "--timeout", "2"], &tempdir("mismatch"));
-    assert!(!o.status.success(), "the client should not succeed on a wrong replay");
+    let o = run(
+        &["ussd", "*101#", "--port", &port, "--timeout", "2"],
+        &tempdir("mismatch"),
+    );
+    assert!(
+        !o.status.success(),
+        "the client should not succeed on a wrong replay"
+    );
     let emu = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&emu.stderr);
     assert_ne!(emu.status.code(), Some(0), "emulate must fail: {err}");
     assert!(err.contains("transcript mismatch"), "{err}");
-    assert!(err.contains("expected > AT+CUSD=1,\"AA180C3602\",15\\r"), "{err}");
-    assert!(err.contains("actual   > AT+CUSD=1,\"AA182C3602\",15\\r"), "{err}");
+    assert!(
+        err.contains("expected > AT+CUSD=1,\"AA180C3602\",15\\r"),
+        "{err}"
+    );
+    assert!(
+        err.contains("actual   > AT+CUSD=1,\"AA182C3602\",15\\r"),
+        "{err}"
+    );
 }
