@@ -488,6 +488,17 @@ impl SmsState {
                 Some(a) => self.cmgr(a, cscs, lines),
                 None => SmsFinal::Error,
             },
+            "+CMGD" if test => {
+                // TS 27.005 §3.5.4: the test command lists the indices in use (no status change).
+                let mem = self.mem[0].clone();
+                let used: Vec<String> = self
+                    .stores
+                    .get(&mem)
+                    .map(|st| st.slots.keys().map(|k| k.to_string()).collect())
+                    .unwrap_or_default();
+                lines.push(format!("+CMGD: ({}),(0-4)", used.join(",")));
+                SmsFinal::Ok
+            }
             "+CMGD" => match args.as_deref() {
                 Some(a) => self.cmgd(a),
                 None => SmsFinal::Error,

@@ -318,6 +318,36 @@ pub struct Reply {
 #[derive(Debug, Clone, Default)]
 pub struct Baseline {
     seen: BTreeSet<(String, u32)>,
+    /// The modem lists indices (`AT+CMGD=?`): poll by index and read only new messages.
+    by_index: bool,
+}
+
+/// Parses the first parenthesised list of `+CMGD: (1,2,5-7),(0-4)` into indices. A lone
+/// `(0-4)` is only the list of delete flags (a modem that does not list indices): `None`.
+fn parse_index_list(rest: &str) -> Option<BTreeSet<u32>> {
+    let open = rest.find('(')?;
+    let close = open + rest[open..].find(')')?;
+    rest[close..].find('(')?;
+    let mut out = BTreeSet::new();
+    for item in rest[open + 1..close].split(',') {
+        let item = item.trim();
+        if item.is_empty() {
+            continue;
+        }
+        match item.split_once('-') {
+            Some((a, b)) => {
+                let (a, b): (u32, u32) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+                if b < a || b - a > 10_000 {
+                    return None;
+                }
+                out.extend(a..=b);
+            }
+            None => {
+                out.insert(item.parse().ok()?);
+            }
+        }
+    }
+    Some(out)
 }
 
 /// An SMS session on an open modem: the mode, the storages, and what it changed.
@@ -604,6 +634,39 @@ impl SmsSession {
         Ok(all)
     }
 
+    /// The indices in use in `storage`, from `AT+CMGD=?` (TS 27.005 §3.5.4), which reads no
+    /// message and so changes no status. `None` when the modem does not list them.
+    pub async fn indices(
+        &mut self,
+        modem: &mut Modem,
+        storage: &str,
+    ) -> Result<Option<BTreeSet<u32>>, SmsError> {
+        self.select(modem, storage).await?;
+        let r = modem.command(Command::new("AT+CMGD=?")).await?;
+        if !r.is_ok() {
+            return Ok(None);
+        }
+        Ok(r.lines
+            .iter()
+            .find_map(|l| l.strip_prefix("+CMGD:"))
+            .and_then(parse_index_list))
+    }
+
+    /// Indices in use in every storage; `None` if any storage cannot list them.
+    async fn all_indices(
+        &mut self,
+        modem: &mut Modem,
+    ) -> Result<Option<BTreeSet<(String, u32)>>, SmsError> {
+        let mut all = BTreeSet::new();
+        for s in self.storages.clone() {
+            match self.indices(modem, &s).await? {
+                Some(ix) => all.extend(ix.into_iter().map(|i| (s.clone(), i))),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(all))
+    }
+
     /// Reads one message (an unread one becomes read, as on any phone).
     pub async fn read(
         &mut self,
@@ -758,9 +821,15 @@ impl SmsSession {
             }
         }
         let mut b = Baseline::default();
-        for p in self.list_all(modem).await? {
-            if let Some(s) = p.location.storage {
-                b.seen.insert((s, p.location.index));
+        // Prefer the index lists: they read nothing, so no unread message becomes read.
+        if let Some(ix) = self.all_indices(modem).await? {
+            b.seen = ix;
+            b.by_index = true;
+        } else {
+            for p in self.list_all(modem).await? {
+                if let Some(s) = p.location.storage {
+                    b.seen.insert((s, p.location.index));
+                }
             }
         }
         let _ = modem.drain_urcs();
@@ -907,7 +976,24 @@ impl SmsSession {
                 }
                 None => {
                     if Instant::now() >= next_poll {
-                        for part in self.list_all(modem).await? {
+                        let fresh: Vec<StoredPart> = if baseline.by_index {
+                            let mut out = Vec::new();
+                            let now_ix = self.all_indices(modem).await?.unwrap_or_default();
+                            for (st, ix) in now_ix {
+                                if baseline.seen.contains(&(st.clone(), ix)) {
+                                    continue;
+                                }
+                                if let Some(p) = self.read_new(modem, &st, ix).await? {
+                                    out.push(p);
+                                } else {
+                                    baseline.seen.insert((st, ix));
+                                }
+                            }
+                            out
+                        } else {
+                            self.list_all(modem).await?
+                        };
+                        for part in fresh {
                             let Some(s) = part.location.storage.clone() else {
                                 continue;
                             };
@@ -1014,6 +1100,26 @@ impl SmsSession {
     /// The normalised form of a number under this SIM's country (for display and matching).
     pub fn normalize(&self, number: &str) -> String {
         normalize_number(number, self.country_code.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod index_list_tests {
+    use super::parse_index_list;
+
+    #[test]
+    fn cmgd_test_lists() {
+        let l = |s: &str| parse_index_list(s).map(|v| v.into_iter().collect::<Vec<_>>());
+        assert_eq!(l(" (1,2,5-7),(0-4)"), Some(vec![1, 2, 5, 6, 7]));
+        assert_eq!(l(" (),(0-4)"), Some(vec![]));
+        assert_eq!(
+            l(" (0-4)"),
+            None,
+            "flags only: the modem does not list indices"
+        );
+        assert_eq!(l(" (x),(0-4)"), None);
+        assert_eq!(l(" (5-1)"), None);
+        assert_eq!(l(" no list"), None);
     }
 }
 
