@@ -13,6 +13,7 @@ pub mod cli;
 pub mod codec;
 pub mod emulator;
 pub mod modem;
+pub mod monitor;
 pub mod ports;
 pub mod sms;
 pub mod state;
