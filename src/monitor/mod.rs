@@ -58,6 +58,40 @@ pub use page::render_page;
 pub use schedule::{parse_duration, Rng, Schedule};
 pub use status::{HistorySource, SimStatus, Snapshot, SnapshotOptions, StatusSource};
 
+/// What [`after_check`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckOutcome {
+    /// Row id of the recorded check.
+    pub id: i64,
+    /// The SIM's status after the check (forecast, budget, estimate, active alerts).
+    pub status: SimStatus,
+    /// Alerts that fired at this check (each rule at most once per crossing).
+    pub fired: Vec<Alert>,
+}
+
+/// The watch loop's step after each check: record it, work out the SIM's status (forecast,
+/// budget, estimate), evaluate the alert rules, and return what fired. The caller then runs
+/// its actions ([`ExecAction::run`], [`MqttPublisher::publish_alert`]), publishes the status
+/// and writes the textfile — none of which touch the modem.
+pub fn after_check(
+    history: &History,
+    record: &CheckRecord,
+    rules: &[Rule],
+    now: i64,
+    options: &SnapshotOptions,
+) -> Result<CheckOutcome> {
+    let id = history.record(record)?;
+    let status = SimStatus::from_history(history, &record.iccid, now, options)?;
+    let fired = alerts::evaluate(history, rules, &record.iccid, status.forecast.as_ref(), now)?;
+    // Re-read so the status lists the alerts that just fired (and drops re-armed ones).
+    let status = if fired.is_empty() && status.alerts.is_empty() {
+        status
+    } else {
+        SimStatus::from_history(history, &record.iccid, now, options)?
+    };
+    Ok(CheckOutcome { id, status, fired })
+}
+
 /// Errors of the monitor layer.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -103,6 +137,63 @@ impl MonitorError {
 
 /// Result of the monitor layer.
 pub type Result<T> = std::result::Result<T, MonitorError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::balance::Reading;
+
+    #[test]
+    fn after_check_records_forecasts_and_alerts_once() {
+        let dir = test_util::temp_dir("after-check");
+        let h = History::open(&dir.join("h.db")).unwrap();
+        let rules: Vec<Rule> = ["remaining<2GB", "runout"]
+            .iter()
+            .map(|r| r.parse().unwrap())
+            .collect();
+        let t0 = date_start(crate::balance::Date::new(2026, 11, 1).unwrap());
+        let mut fired = Vec::new();
+        for day in 0..6i64 {
+            let mut r = Reading::empty("x");
+            r.remaining_bytes = Some((6 - day as u64) << 30);
+            r.total_bytes = Some(10 << 30);
+            r.expiry = crate::balance::Date::new(2026, 11, 30);
+            let rec = CheckRecord::success(t0 + day * DAY, "A", Method::Ussd, "*100#", r);
+            let out = after_check(
+                &h,
+                &rec,
+                &rules,
+                t0 + day * DAY,
+                &SnapshotOptions::default(),
+            )
+            .unwrap();
+            assert!(out.id > 0);
+            fired.extend(out.fired.iter().map(|a| (day, a.key.clone())));
+            if day == 5 {
+                assert_eq!(out.status.alerts.len(), 2, "{:?}", out.status.alerts);
+                assert_eq!(
+                    out.status.forecast.as_ref().unwrap().rate_bytes_per_day,
+                    1 << 30
+                );
+            }
+        }
+        // Run-out fires as soon as there is a forecast (day 1); the size rule when 1 GiB is
+        // left (day 5: 6 - 5 = 1 < 2).
+        assert_eq!(
+            fired,
+            vec![
+                (1, "runout-before-expiry".to_string()),
+                (5, "remaining<2147483648".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn iso_datetime_format() {
+        assert_eq!(iso_datetime(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_datetime(1_798_761_599), "2026-12-31T23:59:59Z");
+    }
+}
 
 /// Seconds in a day.
 pub(crate) const DAY: i64 = 86_400;

@@ -598,23 +598,53 @@ mod tests {
         filters: &[&str],
         done: impl Fn(&BTreeMap<String, (String, bool)>) -> bool,
     ) -> BTreeMap<String, (String, bool)> {
-        let mut opts = MqttOptions::new(format!("sub-{}", std::process::id()), "127.0.0.1", port);
+        collect_signalling(port, filters, done, None).await
+    }
+
+    /// [`collect`], telling `subscribed` once the broker acknowledged every subscription (so
+    /// a live, non-retained message published after that is sure to arrive).
+    async fn collect_signalling(
+        port: u16,
+        filters: &[&str],
+        done: impl Fn(&BTreeMap<String, (String, bool)>) -> bool,
+        mut subscribed: Option<tokio::sync::oneshot::Sender<()>>,
+    ) -> BTreeMap<String, (String, bool)> {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let id = format!(
+            "sub-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut opts = MqttOptions::new(id, "127.0.0.1", port);
         opts.set_keep_alive(Duration::from_secs(5));
         let (client, mut ev) = AsyncClient::new(opts, 16);
         for f in filters {
             client.subscribe(*f, QoS::AtLeastOnce).await.unwrap();
         }
         let mut seen = BTreeMap::new();
+        let mut subacks = 0;
         let _ = tokio::time::timeout(Duration::from_secs(15), async {
             loop {
-                if let Ok(Event::Incoming(Packet::Publish(p))) = ev.poll().await {
-                    seen.insert(
-                        p.topic.clone(),
-                        (String::from_utf8_lossy(&p.payload).to_string(), p.retain),
-                    );
-                    if done(&seen) {
-                        break;
+                match ev.poll().await {
+                    Ok(Event::Incoming(Packet::Publish(p))) => {
+                        seen.insert(
+                            p.topic.clone(),
+                            (String::from_utf8_lossy(&p.payload).to_string(), p.retain),
+                        );
+                        if done(&seen) {
+                            break;
+                        }
                     }
+                    Ok(Event::Incoming(Packet::SubAck(_))) => {
+                        subacks += 1;
+                        if subacks == filters.len() {
+                            if let Some(tx) = subscribed.take() {
+                                let _ = tx.send(());
+                            }
+                        }
+                    }
+                    _ => {}
                 }
             }
         })
@@ -668,11 +698,11 @@ mod tests {
         };
         let alert_t = format!("simquota/{ICCID}/alert");
         let port = b.port;
-        let watcher =
-            tokio::spawn(
-                async move { collect(port, &["simquota/+/alert"], |m| !m.is_empty()).await },
-            );
-        tokio::time::sleep(Duration::from_millis(300)).await; // let it subscribe
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let watcher = tokio::spawn(async move {
+            collect_signalling(port, &["simquota/+/alert"], |m| !m.is_empty(), Some(tx)).await
+        });
+        rx.await.expect("subscribed");
         p.publish_alert(&alert).await.unwrap();
         let got = watcher.await.unwrap();
         assert!(got[&alert_t].0.contains("remaining<5368709120"), "{got:?}");
