@@ -1052,4 +1052,57 @@ mod tests {
         std::fs::write(&path, vec![0x55u8; 8192]).unwrap();
         assert!(History::open(&path).is_err());
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+            /// Whatever a check holds (any text, any byte count up to 2^63 - 1) comes back as
+            /// it was written.
+            #[test]
+            fn record_round_trip(
+                iccid in ".{0,24}",
+                raw in ".{0,80}",
+                remaining in 0u64..=i64::MAX as u64,
+                time in any::<i64>(),
+                ok in any::<bool>(),
+            ) {
+                let h = History::open(&temp_db("prop")).unwrap();
+                let mut rec = if ok {
+                    CheckRecord::success(time, &iccid, Method::Ussd, "*100#", {
+                        let mut r = Reading::empty(&raw);
+                        r.remaining_bytes = Some(remaining);
+                        r
+                    })
+                } else {
+                    let mut f = CheckRecord::failure(time, &iccid, Method::Inbox, &raw, &raw);
+                    f.raw = Some(raw.clone());
+                    f
+                };
+                let id = h.record(&rec).unwrap();
+                rec.id = Some(id);
+                let back = h.readings(Some(&iccid), None).unwrap();
+                prop_assert_eq!(back, vec![rec]);
+                let _ = std::fs::remove_dir_all(h.path().parent().unwrap());
+            }
+
+            /// Daily usage adds up to the sum of the drops (never counts a rise), whatever the
+            /// order of times and figures.
+            #[test]
+            fn daily_usage_conserves_drops(
+                mut series in proptest::collection::vec((0i64..40 * DAY, 0u64..(1u64 << 40)), 0..30)
+            ) {
+                series.sort_by_key(|p| p.0);
+                let drops: u64 = series
+                    .windows(2)
+                    .map(|w| w[0].1.saturating_sub(w[1].1))
+                    .sum();
+                let total: u64 = daily_usage_of(&series).iter().map(|(_, b)| *b).sum();
+                let slack = 40 + series.len() as u64; // rounding: at most 1 byte per day entry
+                prop_assert!(total.abs_diff(drops) <= slack, "{} vs {}", total, drops);
+            }
+        }
+    }
 }
