@@ -53,10 +53,12 @@ pub use estimate::{CounterSample, Counters, DsFlow, Estimate, Meter};
 pub use forecast::{Forecast, NoForecast, Point};
 pub use history::{CheckRecord, History, KeyNumbers, Method};
 pub use metrics::{default_listen, render_metrics, serve, write_textfile};
-pub use mqtt::{MqttConfig, MqttPublisher};
+pub use mqtt::{Message, MqttConfig, MqttPublisher};
 pub use page::render_page;
 pub use schedule::{parse_duration, Rng, Schedule};
-pub use status::{HistorySource, SimStatus, Snapshot, SnapshotOptions, StatusSource};
+pub use status::{
+    ActiveAlert, CounterSource, HistorySource, SimStatus, Snapshot, SnapshotOptions, StatusSource,
+};
 
 /// What [`after_check`] did.
 #[derive(Debug, Clone, PartialEq)]
