@@ -14,6 +14,7 @@ pub mod codec;
 pub mod config;
 pub mod emulator;
 pub mod modem;
+pub mod monitor;
 pub mod ports;
 pub mod sms;
 pub mod state;
