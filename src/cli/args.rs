@@ -39,6 +39,12 @@ pub enum Cmd {
     },
     /// Understand a reply obtained any other way (forwarded SMS, e-mail, a script): TEXT or stdin.
     Parse(ParseArgs),
+    /// Check on a schedule (routers): history, alerts, Prometheus, MQTT / Home Assistant.
+    Watch(WatchArgs),
+    /// Show recorded readings, per-day usage, a chart and the forecast.
+    History(HistoryArgs),
+    /// Serve /metrics and the status page from the history (beside `watch --once` in cron).
+    Serve(ServeArgs),
     /// List serial ports with their USB vendor, model and role, and which one answers AT.
     Ports {
         /// Do not send `AT` to the candidate ports (list only).
@@ -166,7 +172,7 @@ pub struct PortArgs {
 }
 
 /// `simquota balance`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct BalanceArgs {
     /// Port, output and emulator options.
     #[command(flatten)]
@@ -189,6 +195,94 @@ pub struct BalanceArgs {
     /// Format and threshold.
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// `simquota watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The check itself: the same options as `balance`.
+    #[command(flatten)]
+    pub balance: BalanceArgs,
+    /// How often to check, e.g. 30m, 6h, 1d (default 6h, or the config file's); ±10 % jitter.
+    #[arg(long, value_name = "DURATION")]
+    pub every: Option<String>,
+    /// Check once (every configured modem) and exit — for cron.
+    #[arg(long)]
+    pub once: bool,
+    /// Stop after N checks (testing).
+    #[arg(long, value_name = "N", hide = true)]
+    pub checks: Option<u64>,
+    /// Configuration file (default ~/.config/simquota/config.toml, then /etc/simquota/config.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// History database (default: the data directory's history.db).
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// Alert rule, repeatable: remaining<500MB, remaining<10%, runout, failures>=3.
+    #[arg(long, value_name = "RULE")]
+    pub alert: Vec<String>,
+    /// Program to run when an alert fires (directly, never through a shell): the reading in
+    /// SIMQUOTA_* environment variables and JSON on stdin.
+    #[arg(long, value_name = "PROGRAM")]
+    pub exec: Option<PathBuf>,
+    /// Also serve /metrics and the status page (on --listen, default 127.0.0.1:9797).
+    #[arg(long)]
+    pub serve: bool,
+    /// Address for /metrics and the status page; loopback unless you say otherwise.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Write node_exporter textfile metrics into DIR after each check.
+    #[arg(long, value_name = "DIR")]
+    pub textfile: Option<PathBuf>,
+    /// Publish to this MQTT broker (HOST or HOST:PORT), with Home Assistant discovery.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub mqtt: Option<String>,
+    /// MQTT user name (the password comes from the config file's password_file).
+    #[arg(long, value_name = "USER")]
+    pub mqtt_user: Option<String>,
+    /// The modem's network interface for the live estimate between checks (e.g. wwan0).
+    #[arg(long, value_name = "IFACE")]
+    pub interface: Option<String>,
+}
+
+/// `simquota history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only readings newer than this, e.g. 30d, 12h.
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// Only this SIM.
+    #[arg(long, value_name = "ICCID")]
+    pub iccid: Option<String>,
+    /// Print JSON.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV.
+    #[arg(long)]
+    pub csv: bool,
+    /// History database.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// Configuration file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// `simquota serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The modem's network interface, for the live estimate between checks (e.g. wwan0).
+    #[arg(long, value_name = "IFACE")]
+    pub interface: Option<String>,
+    /// Address to listen on (default 127.0.0.1:9797: loopback only).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// History database.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// Configuration file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// How a reading is reported and judged.

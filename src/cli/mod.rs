@@ -7,6 +7,7 @@
 pub mod args;
 mod render;
 mod sms;
+mod watch;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -131,6 +132,9 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Cmd::Decode(d) => decode(d),
         Cmd::Carriers { what, json } => carriers(&what, json),
         Cmd::Parse(a) => parse_cmd(a),
+        Cmd::Watch(w) => watch::watch(w).await,
+        Cmd::History(h) => watch::history_cmd(h),
+        Cmd::Serve(s) => watch::serve_cmd(s).await,
         Cmd::Sms(c) => sms::run(c).await,
         Cmd::Ports { no_probe } => {
             let opts = crate::ports::DiscoverOptions {
@@ -308,7 +312,41 @@ fn load_registry() -> Result<Registry, Failure> {
     Registry::load(&Registry::default_paths()).map_err(|e| Failure::new(exit::USAGE, e.to_string()))
 }
 
+/// One balance check's result, ready to be printed (`balance`) or recorded (`watch`).
+pub struct Checked {
+    /// `ussd`, `sms` or `inbox`.
+    pub method: String,
+    /// The code or keyword sent.
+    pub request: String,
+    /// The decoded reply.
+    pub text: String,
+    /// What the reply means.
+    pub reading: crate::balance::Reading,
+    /// The documented JSON document.
+    pub doc: serde_json::Value,
+    /// The human summary.
+    pub human: String,
+    /// The modem and SIM.
+    pub id: crate::modem::Identity,
+    /// The carrier profile id, if one was chosen.
+    pub carrier: Option<String>,
+}
+
+/// Where a check's result goes; called once, before anything is deleted (a reply SMS is
+/// removed only after its reading was written out).
+pub type Deliver<'a> = dyn FnMut(&Checked) -> Result<u8, Failure> + Send + 'a;
+
 async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
+    let (report, json_flag) = (a.report.clone(), a.port.json);
+    check(&a, &mut |c: &Checked| {
+        emit(&report, json_flag, &c.doc, &c.human, &c.reading)
+    })
+    .await
+}
+
+/// Runs one balance check (USSD, SMS or inbox, as the carrier and arguments say) and hands
+/// the result to `deliver`; returns the exit code.
+pub async fn check(a: &args::BalanceArgs, deliver: &mut Deliver<'_>) -> Result<u8, Failure> {
     let registry = load_registry()?;
     let mut s = open(&a.port).await?;
     let id = match s.modem.identify().await {
@@ -331,8 +369,8 @@ async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
         a.carrier.as_deref(),
     );
     let profile = selection.profile.cloned();
-    if sms::wanted(&a, profile.as_ref()) {
-        return sms::balance(s, &a, id, profile, &selection).await;
+    if sms::wanted(a, profile.as_ref()) {
+        return sms::balance(s, a, id, profile, &selection, deliver).await;
     }
     let code = match (&a.ussd, &profile) {
         (Some(c), _) => Some(c.clone()),
@@ -397,7 +435,16 @@ async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
     doc["modem"] = json!(id);
     doc["ussd"] = json!(outcome);
     let human = render::balance(&code, &text, &reading, &id, today, base);
-    emit(&a.report, a.port.json, &doc, &human, &reading)
+    deliver(&Checked {
+        method: "ussd".into(),
+        request: code,
+        text,
+        reading,
+        doc,
+        human,
+        id,
+        carrier: profile.map(|p| p.id),
+    })
 }
 
 /// Understands a carrier reply with the profile's hints, language and unit base (if any);

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::args::{BalanceArgs, PortArgs, SmsCmd};
-use super::{emit, exit, open, render, report_json, understand, Failure, Session};
+use super::{exit, open, render, report_json, understand, Failure, Session};
 use crate::carrier::{Method, Profile, Selection};
 use crate::modem::Identity;
 use crate::sms::concat::Location;
@@ -306,6 +306,7 @@ pub(super) async fn balance(
     id: Identity,
     profile: Option<Profile>,
     selection: &Selection<'_>,
+    deliver: &mut super::Deliver<'_>,
 ) -> Result<u8, Failure> {
     let cc = country_code(&id);
     let mut sms = match SmsSession::open(&mut s.modem, cc).await {
@@ -346,7 +347,16 @@ pub(super) async fn balance(
         print_notes(&notes);
     }
     let human = render::balance(&request, &text, &reading, &id, today, base);
-    let code_out = emit(&a.report, a.port.json, &doc, &human, &reading)?;
+    let code_out = deliver(&super::Checked {
+        method: method.into(),
+        request: request.clone(),
+        text: text.clone(),
+        reading,
+        doc,
+        human,
+        id: id.clone(),
+        carrier: profile.as_ref().map(|p| p.id.clone()),
+    })?;
     let _ = std::io::stdout().flush();
     if a.sms.delete_reply && !a.sms.from_inbox {
         for l in &reply_locs {

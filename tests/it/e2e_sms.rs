@@ -88,7 +88,16 @@ fn pre_existing_messages_are_untouched_and_settings_restored() {
         let state = tempdir("untouched");
         // No listing before the check (a listing is a read): the scenario says what is stored.
         let o = run(
-            &["balance", "--sms", "10086", "--keyword", "CXLL", "--port", &p, "--json"],
+            &[
+                "balance",
+                "--sms",
+                "10086",
+                "--keyword",
+                "CXLL",
+                "--port",
+                &p,
+                "--json",
+            ],
             &state,
         );
         assert!(o.status.success(), "{family:?}: {}", stderr(&o));
@@ -101,18 +110,27 @@ fn pre_existing_messages_are_untouched_and_settings_restored() {
         let after = list(&p, &state);
         let a = after["messages"].as_array().cloned().unwrap_or_default();
         assert_eq!(a.len(), 3, "the reply was added, nothing removed: {after}");
-        let friend = a.iter().find(|x| x["text"] == FRIEND).expect("friend message");
+        let friend = a
+            .iter()
+            .find(|x| x["text"] == FRIEND)
+            .expect("friend message");
         assert_eq!(friend["from"], "+8613912345678");
         assert_eq!(
             friend["status"], "received_unread",
             "{family:?}: an unread message became read: {after}"
         );
-        assert_eq!(friend["locations"][0], serde_json::json!({"storage": "SM", "index": 0}));
+        assert_eq!(
+            friend["locations"][0],
+            serde_json::json!({"storage": "SM", "index": 0})
+        );
         let bank = a
             .iter()
             .find(|x| x["text"] == "Your code is 1234")
             .expect("bank message");
-        assert_eq!(bank["locations"][0], serde_json::json!({"storage": "ME", "index": 0}));
+        assert_eq!(
+            bank["locations"][0],
+            serde_json::json!({"storage": "ME", "index": 0})
+        );
         assert_eq!(bank["status"], "received_read");
         // Settings restored: PDU mode, the family's original +CNMI, +CPMS back to SM.
         let o = run(&["ussd", "*100#", "--port", &p, "--json"], &state);

@@ -6,5 +6,6 @@ mod e2e_balance;
 mod e2e_errors;
 mod e2e_report;
 mod e2e_sms;
+mod e2e_watch;
 mod gammu;
 mod transcripts;

@@ -1,0 +1,650 @@
+//! `watch`, `history` and `serve`: the router side. `watch` runs the same check as `balance`
+//! on a schedule, records every reading (and failure) in the history store, evaluates alerts,
+//! and feeds Prometheus (HTTP `/metrics`, textfile) and MQTT / Home Assistant.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::args::{BalanceArgs, HistoryArgs, ServeArgs, WatchArgs};
+use super::{check, exit, Checked, Failure};
+use crate::config::Config;
+use crate::monitor::{
+    self, after_check, history, CheckRecord, CounterSource, ExecAction, History, HistorySource,
+    MqttConfig, MqttPublisher, Rule, Schedule, Snapshot, SnapshotOptions, StatusSource,
+};
+
+fn fail(e: impl std::fmt::Display) -> Failure {
+    Failure::new(exit::MODEM, e.to_string())
+}
+
+fn usage(e: impl std::fmt::Display) -> Failure {
+    Failure::new(exit::USAGE, e.to_string())
+}
+
+/// Alert rules from the command line and the config file.
+fn rules(w: &WatchArgs, cfg: &Config) -> Result<Vec<Rule>, Failure> {
+    let mut texts: Vec<String> = w.alert.clone();
+    texts.extend(cfg.alerts.below.iter().map(|b| format!("remaining<{b}")));
+    if cfg.alerts.runout_before_reset {
+        texts.push("runout".into());
+    }
+    if cfg.alerts.failures > 0 {
+        texts.push(format!("failures>={}", cfg.alerts.failures));
+    }
+    let mut out: Vec<Rule> = Vec::new();
+    for t in texts {
+        let r: Rule = t
+            .parse()
+            .map_err(|e| usage(format!("--alert {t:?}: {e}")))?;
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// One watched modem: its arguments, schedule and what we know of its SIM.
+struct Watched {
+    args: BalanceArgs,
+    interface: Option<String>,
+    schedule: Schedule,
+    next: i64,
+    iccid: Option<String>,
+}
+
+fn history_path(explicit: Option<&PathBuf>, cfg: &Config) -> PathBuf {
+    explicit
+        .cloned()
+        .or_else(|| cfg.watch.history.clone())
+        .unwrap_or_else(history::default_path)
+}
+
+/// `simquota watch`.
+pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
+    let cfg = Config::load(w.config.as_deref()).map_err(usage)?;
+    let every_text = w.every.clone().unwrap_or_else(|| cfg.watch.every.clone());
+    let every = monitor::parse_duration(&every_text).map_err(usage)?;
+    let rules = rules(&w, &cfg)?;
+    let exec = w.exec.clone().or_else(|| cfg.alerts.exec.clone());
+    let hist_path = history_path(w.history.as_ref(), &cfg);
+    if let Some(dir) = hist_path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let history = History::open(&hist_path).map_err(fail)?;
+
+    // The modems: the command line's one, or the config file's list.
+    let mut watched = Vec::new();
+    let explicit_port = w.balance.port.port.as_os_str() != "auto" || w.balance.port.simulate;
+    let seed = monitor::Rng::seed_from_environment();
+    if explicit_port || cfg.modems.is_empty() {
+        let iface = w
+            .interface
+            .clone()
+            .or_else(|| cfg.modems.first().and_then(|m| m.interface.clone()));
+        watched.push((w.balance.clone(), iface));
+    } else {
+        for m in &cfg.modems {
+            let mut a = w.balance.clone();
+            if let Some(p) = &m.port {
+                a.port.port = p.clone();
+            }
+            if m.carrier.is_some() {
+                a.carrier = m.carrier.clone();
+            }
+            if m.ussd.is_some() {
+                a.ussd = m.ussd.clone();
+            }
+            if m.pin_file.is_some() {
+                a.port.pin_file = m.pin_file.clone();
+            }
+            watched.push((a, m.interface.clone()));
+        }
+    }
+    let now = monitor::now_unix();
+    let mut modems: Vec<Watched> = watched
+        .into_iter()
+        .enumerate()
+        .map(|(i, (mut args, interface))| {
+            args.port.json = false;
+            // The config file's spend guard applies unless the command line changed it.
+            if args.sms.max_sms == 3 {
+                args.sms.max_sms = cfg.sms.max;
+            }
+            if args.sms.sms_window == "24h" {
+                args.sms.sms_window = cfg.sms.window.clone();
+            }
+            Watched {
+                args,
+                interface,
+                schedule: Schedule::new(every, seed.wrapping_add(i as u64)),
+                next: now,
+                iccid: None,
+            }
+        })
+        .collect();
+
+    let snapshot_opts = |iface: &Option<String>| SnapshotOptions {
+        counters: iface.as_ref().map(|i| CounterSource {
+            stats_root: stats_root(),
+            iface: i.clone(),
+        }),
+        ..SnapshotOptions::default()
+    };
+    let shared: Arc<RwLock<Snapshot>> = Arc::new(RwLock::new(
+        Snapshot::from_history(&history, now, &SnapshotOptions::default()).map_err(fail)?,
+    ));
+    let _server = if w.serve || w.listen.is_some() {
+        let addr = w.listen.clone().unwrap_or_else(|| cfg.serve.listen.clone());
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .map_err(|e| usage(format!("cannot listen on {addr}: {e}")))?;
+        eprintln!(
+            "simquota: serving /metrics and the status page on http://{}",
+            listener.local_addr().map(|a| a.to_string()).unwrap_or(addr)
+        );
+        let source: Arc<dyn StatusSource + Send + Sync> = shared.clone();
+        Some(AbortOnDrop(tokio::spawn(monitor::serve(listener, source))))
+    } else {
+        None
+    };
+    let textfile = w.textfile.clone().or_else(|| cfg.serve.textfile.clone());
+    let mqtt_cfg = mqtt_config(&w, &cfg)?;
+    let mut publishers: HashMap<String, MqttPublisher> = HashMap::new();
+
+    let mut checks = 0u64;
+    let mut worst = exit::OK;
+    #[cfg(unix)]
+    let mut term =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(fail)?;
+    loop {
+        // The modem due first.
+        let Some(i) = (0..modems.len()).min_by_key(|&i| modems[i].next) else {
+            break;
+        };
+        let wait = Duration::from_secs(modems[i].next.saturating_sub(monitor::now_unix()) as u64);
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = tokio::signal::ctrl_c() => break,
+            _ = term.recv() => break,
+        }
+        let m = &mut modems[i];
+        let code = one_check(
+            m,
+            &history,
+            &rules,
+            &snapshot_opts(&m.interface),
+            exec.as_ref(),
+            mqtt_cfg.as_ref(),
+            &mut publishers,
+            textfile.as_ref(),
+            &shared,
+        )
+        .await;
+        worst = worst.max(code);
+        checks += 1;
+        let now = monitor::now_unix();
+        m.next = m
+            .schedule
+            .next_after(now, code == exit::OK || code == exit::BELOW_THRESHOLD);
+        if w.once || w.checks.is_some_and(|n| checks >= n) {
+            if w.once && checks < modems.len() as u64 {
+                // --once: every modem once.
+                continue;
+            }
+            break;
+        }
+    }
+    for (_, p) in publishers.drain() {
+        let _ = p.close().await;
+    }
+    Ok(if w.once { worst } else { exit::OK })
+}
+
+/// Aborts a spawned task when dropped (the HTTP server ends with `watch`).
+struct AbortOnDrop(tokio::task::JoinHandle<std::io::Result<()>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn stats_root() -> PathBuf {
+    std::env::var_os("SIMQUOTA_NET_STATS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(monitor::estimate::SYSFS_NET))
+}
+
+fn mqtt_config(w: &WatchArgs, cfg: &Config) -> Result<Option<MqttConfig>, Failure> {
+    let (host, port) = match (&w.mqtt, &cfg.mqtt) {
+        (Some(hp), _) => match hp.rsplit_once(':') {
+            Some((h, p)) => (
+                h.to_string(),
+                p.parse()
+                    .map_err(|_| usage(format!("--mqtt {hp:?}: bad port")))?,
+            ),
+            None => (hp.clone(), 1883),
+        },
+        (None, Some(m)) => (m.host.clone(), m.port),
+        (None, None) => return Ok(None),
+    };
+    let mut c = MqttConfig::new(&host, port);
+    if let Some(m) = &cfg.mqtt {
+        c.username = m.username.clone();
+        c.base_topic = m.prefix.clone();
+        c.discovery_prefix = m.discovery_prefix.clone();
+        if let Some(f) = &m.password_file {
+            c.password = Some(
+                std::fs::read_to_string(f)
+                    .map_err(|e| usage(format!("cannot read {}: {e}", f.display())))?
+                    .trim()
+                    .to_string(),
+            );
+        }
+    }
+    if w.mqtt_user.is_some() {
+        c.username = w.mqtt_user.clone();
+    }
+    Ok(Some(c))
+}
+
+/// Runs one check of `m`, records it, fires alerts and exports; returns the check's exit code.
+#[allow(clippy::too_many_arguments)]
+async fn one_check(
+    m: &mut Watched,
+    history: &History,
+    rules: &[Rule],
+    snap_opts: &SnapshotOptions,
+    exec: Option<&PathBuf>,
+    mqtt: Option<&MqttConfig>,
+    publishers: &mut HashMap<String, MqttPublisher>,
+    textfile: Option<&PathBuf>,
+    shared: &Arc<RwLock<Snapshot>>,
+) -> u8 {
+    let mut got: Option<Checked> = None;
+    let result = check(&m.args, &mut |c: &Checked| {
+        got = Some(Checked {
+            method: c.method.clone(),
+            request: c.request.clone(),
+            text: c.text.clone(),
+            reading: c.reading.clone(),
+            doc: serde_json::Value::Null,
+            human: c.human.clone(),
+            id: c.id.clone(),
+            carrier: c.carrier.clone(),
+        });
+        Ok(if c.reading.understood {
+            exit::OK
+        } else {
+            exit::NOT_UNDERSTOOD
+        })
+    })
+    .await;
+    let now = monitor::now_unix();
+    let port_key = format!("unknown:{}", m.args.port.port.display());
+    let (mut record, code) = match (&result, got) {
+        (Ok(code), Some(c)) => {
+            let iccid =
+                c.id.iccid
+                    .clone()
+                    .or_else(|| m.iccid.clone())
+                    .unwrap_or(port_key);
+            m.iccid = Some(iccid.clone());
+            let mut r = if c.reading.understood {
+                CheckRecord::success(
+                    now,
+                    &iccid,
+                    monitor::Method::from_name(&c.method),
+                    &c.request,
+                    c.reading.clone(),
+                )
+            } else {
+                CheckRecord::failure(
+                    now,
+                    &iccid,
+                    monitor::Method::from_name(&c.method),
+                    &c.request,
+                    "the reply was not understood",
+                )
+            };
+            r.raw = Some(c.text.clone());
+            r.imsi = c.id.imsi.clone();
+            r.carrier = c.carrier.clone();
+            r.signal_dbm = c.id.signal_dbm;
+            println!(
+                "{} {} {}",
+                monitor::iso_datetime(now),
+                iccid,
+                c.human.lines().nth(1).unwrap_or("").trim()
+            );
+            (r, *code)
+        }
+        (Ok(code), None) => {
+            let iccid = m.iccid.clone().unwrap_or(port_key);
+            eprintln!("simquota: {iccid}: no usable answer (exit {code})");
+            (
+                CheckRecord::failure(
+                    now,
+                    &iccid,
+                    monitor::Method::from_name("none"),
+                    "",
+                    "no usable answer",
+                ),
+                *code,
+            )
+        }
+        (Err(f), _) => {
+            let iccid = m.iccid.clone().unwrap_or(port_key);
+            eprintln!(
+                "simquota: {} check failed: {}",
+                monitor::iso_datetime(now),
+                f.message
+            );
+            (
+                CheckRecord::failure(
+                    now,
+                    &iccid,
+                    monitor::Method::from_name("none"),
+                    "",
+                    &f.message,
+                ),
+                f.code,
+            )
+        }
+    };
+    if let Some(src) = &snap_opts.counters {
+        record.counters = monitor::estimate::read_baseline(&src.stats_root, &src.iface).ok();
+    }
+    let outcome = match after_check(history, &record, rules, now, snap_opts) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("simquota: warning: could not record the check: {e}");
+            return code.max(exit::MODEM);
+        }
+    };
+    let mut code = code;
+    for alert in &outcome.fired {
+        eprintln!("simquota: ALERT {}: {}", alert.iccid, alert.message);
+        code = code.max(exit::BELOW_THRESHOLD);
+        if let Some(program) = exec {
+            let action = ExecAction::new(program.clone());
+            let (a, r) = (alert.clone(), record.clone());
+            match tokio::task::spawn_blocking(move || action.run(&a, Some(&r))).await {
+                Ok(Ok(o)) if o.success() => {}
+                Ok(Ok(o)) => eprintln!("simquota: warning: alert program ended with {:?}", o.code),
+                Ok(Err(e)) => eprintln!("simquota: warning: alert program failed: {e}"),
+                Err(e) => eprintln!("simquota: warning: alert program failed: {e}"),
+            }
+        }
+    }
+    if let Some(cfg) = mqtt {
+        let iccid = outcome.status.iccid.clone();
+        if !publishers.contains_key(&iccid) {
+            match MqttPublisher::connect(cfg, &iccid).await {
+                Ok(p) => {
+                    publishers.insert(iccid.clone(), p);
+                }
+                Err(e) => eprintln!("simquota: warning: MQTT: {e}"),
+            }
+        }
+        if let Some(p) = publishers.get_mut(&iccid) {
+            let mut ok = p.publish_status(&outcome.status).await;
+            for a in &outcome.fired {
+                if ok.is_ok() {
+                    ok = p.publish_alert(a).await;
+                }
+            }
+            if let Err(e) = ok {
+                eprintln!("simquota: warning: MQTT: {e}");
+                publishers.remove(&iccid);
+            }
+        }
+    }
+    if let Ok(snap) = Snapshot::from_history(history, now, snap_opts) {
+        if let Some(dir) = textfile {
+            if let Err(e) = monitor::write_textfile(dir, &snap) {
+                eprintln!("simquota: warning: textfile: {e}");
+            }
+        }
+        if let Ok(mut s) = shared.write() {
+            *s = snap;
+        }
+    }
+    code
+}
+
+/// `simquota history`.
+pub(super) fn history_cmd(h: HistoryArgs) -> Result<u8, Failure> {
+    let cfg = Config::load(h.config.as_deref()).map_err(usage)?;
+    let path = history_path(h.history.as_ref(), &cfg);
+    if !path.exists() {
+        return Err(usage(format!(
+            "no history at {}: `simquota watch` records one (or pass --history FILE)",
+            path.display()
+        )));
+    }
+    let db = History::open(&path).map_err(fail)?;
+    let now = monitor::now_unix();
+    let since = match &h.since {
+        Some(s) => Some(now - monitor::parse_duration(s).map_err(usage)?.as_secs() as i64),
+        None => None,
+    };
+    let records = db.readings(h.iccid.as_deref(), since).map_err(fail)?;
+    let iccids: Vec<String> = match &h.iccid {
+        Some(i) => vec![i.clone()],
+        None => db.iccids().map_err(fail)?,
+    };
+    if h.csv {
+        println!("time,iccid,carrier,method,success,remaining_bytes,used_bytes,total_bytes,balance,currency,expiry,error");
+        for r in &records {
+            let n = &r.numbers;
+            let opt = |v: Option<u64>| v.map(|x| x.to_string()).unwrap_or_default();
+            println!(
+                "{},{},{},{},{},{},{},{},{},{},{},{}",
+                monitor::iso_datetime(r.time),
+                csv(&r.iccid),
+                csv(r.carrier.as_deref().unwrap_or("")),
+                r.method.as_str(),
+                r.success,
+                opt(n.remaining_bytes),
+                opt(n.used_bytes),
+                opt(n.total_bytes),
+                n.balance.clone().unwrap_or_default(),
+                n.currency.clone().unwrap_or_default(),
+                n.expiry.map(|d| d.to_string()).unwrap_or_default(),
+                csv(r.error.as_deref().unwrap_or("")),
+            );
+        }
+        return Ok(exit::OK);
+    }
+    let mut daily = Vec::new();
+    let mut forecasts = Vec::new();
+    for iccid in &iccids {
+        for (d, used) in db.daily_usage(iccid, since).map_err(fail)? {
+            daily.push(json!({"iccid": iccid, "date": d, "used_bytes": used}));
+        }
+        let st = monitor::SimStatus::from_history(&db, iccid, now, &SnapshotOptions::default())
+            .map_err(fail)?;
+        forecasts.push((iccid.clone(), st));
+    }
+    if h.json {
+        let v = json!({
+            "schema_version": 1,
+            "readings": records.iter().map(|r| json!({
+                "time": monitor::iso_datetime(r.time),
+                "iccid": r.iccid,
+                "carrier": r.carrier,
+                "method": r.method.as_str(),
+                "request": r.request,
+                "success": r.success,
+                "error": r.error,
+                "remaining_bytes": r.numbers.remaining_bytes,
+                "used_bytes": r.numbers.used_bytes,
+                "total_bytes": r.numbers.total_bytes,
+                "balance": r.numbers.balance,
+                "currency": r.numbers.currency,
+                "expiry": r.numbers.expiry,
+                "raw": r.raw,
+            })).collect::<Vec<_>>(),
+            "daily_usage": daily,
+            "forecast": forecasts.iter().map(|(i, s)| json!({"iccid": i, "forecast": s.forecast, "note": s.forecast_note, "daily_budget": s.daily_budget})).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return Ok(exit::OK);
+    }
+    let mut out = String::new();
+    for (iccid, st) in &forecasts {
+        let series: Vec<u64> = records
+            .iter()
+            .filter(|r| &r.iccid == iccid && r.success)
+            .filter_map(|r| r.numbers.remaining_bytes)
+            .collect();
+        let _ = writeln!(
+            out,
+            "{iccid} ({})",
+            st.carrier.as_deref().unwrap_or("unknown carrier")
+        );
+        if !series.is_empty() {
+            let _ = writeln!(out, "  remaining {}", sparkline(&series));
+        }
+        match &st.forecast {
+            Some(f) => {
+                let _ = writeln!(
+                    out,
+                    "  using ≈ {}/day{}{}",
+                    crate::balance::format_bytes(f.rate_bytes_per_day, 1024),
+                    f.runs_out
+                        .map(|d| format!(" · runs out ≈ {d}"))
+                        .unwrap_or_default(),
+                    f.daily_budget
+                        .map(|b| format!(" · budget {}/day", crate::balance::format_bytes(b, 1024)))
+                        .unwrap_or_default()
+                );
+            }
+            None => {
+                if let Some(n) = &st.forecast_note {
+                    let _ = writeln!(out, "  no forecast yet: {n}");
+                }
+            }
+        }
+    }
+    for r in &records {
+        let what = if r.success {
+            r.numbers
+                .remaining_bytes
+                .map(|b| format!("remaining {}", crate::balance::format_bytes(b, 1024)))
+                .unwrap_or_else(|| "ok".into())
+        } else {
+            format!("failed: {}", r.error.as_deref().unwrap_or("?"))
+        };
+        let _ = writeln!(
+            out,
+            "{}  {:<22} {:<6} {what}",
+            monitor::iso_datetime(r.time),
+            r.iccid,
+            r.method.as_str()
+        );
+    }
+    if !daily.is_empty() {
+        let _ = writeln!(out, "per day:");
+        for d in &daily {
+            let _ = writeln!(
+                out,
+                "  {} {}  {}",
+                d["date"].as_str().unwrap_or(""),
+                d["iccid"].as_str().unwrap_or(""),
+                crate::balance::format_bytes(d["used_bytes"].as_u64().unwrap_or(0), 1024)
+            );
+        }
+    }
+    print!("{out}");
+    Ok(exit::OK)
+}
+
+/// A CSV field: quoted when it holds a comma, quote or line break.
+fn csv(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// `▁▂▃▅▇` of a series (scaled to its own min..max).
+pub fn sparkline(v: &[u64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let (min, max) = (
+        v.iter().copied().min().unwrap_or(0),
+        v.iter().copied().max().unwrap_or(0),
+    );
+    v.iter()
+        .map(|&x| {
+            let i = if max > min {
+                ((x - min) as u128 * 7 / (max - min) as u128) as usize
+            } else {
+                7
+            };
+            BARS[i.min(7)]
+        })
+        .collect()
+}
+
+/// `simquota serve`: `/metrics` and the status page from the history store (beside a separate
+/// `watch`, or a cron job running `watch --once`).
+pub(super) async fn serve_cmd(s: ServeArgs) -> Result<u8, Failure> {
+    let cfg = Config::load(s.config.as_deref()).map_err(usage)?;
+    let path = history_path(s.history.as_ref(), &cfg);
+    let addr = s.listen.clone().unwrap_or_else(|| cfg.serve.listen.clone());
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|e| usage(format!("cannot listen on {addr}: {e}")))?;
+    println!(
+        "http://{}",
+        listener.local_addr().map(|a| a.to_string()).unwrap_or(addr)
+    );
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let source: Arc<dyn StatusSource + Send + Sync> = Arc::new(HistorySource {
+        path,
+        options: SnapshotOptions {
+            counters: s
+                .interface
+                .clone()
+                .or_else(|| cfg.modems.first().and_then(|m| m.interface.clone()))
+                .map(|iface| CounterSource {
+                    stats_root: stats_root(),
+                    iface,
+                }),
+            ..SnapshotOptions::default()
+        },
+    });
+    tokio::select! {
+        r = monitor::serve(listener, source) => r.map_err(fail)?,
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_scales_to_the_series() {
+        assert_eq!(sparkline(&[0, 7, 14]), "▁▄█");
+        assert_eq!(sparkline(&[5, 5]), "██");
+        assert_eq!(sparkline(&[]), "");
+    }
+
+    #[test]
+    fn csv_quotes_only_when_needed() {
+        assert_eq!(csv("plain"), "plain");
+        assert_eq!(csv("a,b"), "\"a,b\"");
+        assert_eq!(csv("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}
