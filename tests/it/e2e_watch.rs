@@ -234,3 +234,149 @@ fn serve_shows_the_live_estimate_from_interface_counters() {
         "{body}"
     );
 }
+
+#[test]
+fn sigterm_ends_watch_cleanly() {
+    let dir = tempdir("sigterm");
+    let db = dir.join("history.db");
+    let mut child = Command::new(bin())
+        .args([
+            "watch",
+            "--simulate",
+            "--every",
+            "1h",
+            "--history",
+            &db.to_string_lossy(),
+        ])
+        .env("SIMQUOTA_STATE_DIR", &dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("Remaining"), "{first}");
+    // SAFETY: sending SIGTERM to our own child.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "clean exit on SIGTERM");
+    let v = history_json(&dir);
+    assert_eq!(v["readings"].as_array().map(|a| a.len()), Some(1));
+}
+
+#[test]
+fn several_modems_from_the_config_file_each_keyed_by_iccid() {
+    use simquota::emulator::Family;
+    let dir = tempdir("multi");
+    let a = emulator(
+        Family::Huawei,
+        scenario("[network]\niccid = \"8900101000000000011\"\n[[ussd]]\ncode = \"*100#\"\nreply = \"Remaining 1 GB\"\ndelay_ms = 10\n"),
+    );
+    let b = emulator(
+        Family::Zte,
+        scenario("[network]\niccid = \"8900101000000000022\"\n[[ussd]]\ncode = \"*100#\"\nreply = \"Remaining 300 MB\"\ndelay_ms = 10\n"),
+    );
+    let cfg = dir.join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[watch]\nevery = \"1h\"\n\n[[modem]]\nport = \"{}\"\n\n[[modem]]\nport = \"{}\"\n",
+            a.path().display(),
+            b.path().display()
+        ),
+    )
+    .unwrap();
+    let db = dir.join("history.db");
+    let o = Command::new(bin())
+        .args([
+            "watch",
+            "--once",
+            "--config",
+            &cfg.to_string_lossy(),
+            "--history",
+            &db.to_string_lossy(),
+        ])
+        .env("SIMQUOTA_STATE_DIR", &dir)
+        .env_remove("SIMQUOTA_PORT")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = history_json(&dir);
+    let mut got: Vec<(String, u64)> = v["readings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["iccid"].as_str().unwrap_or("").to_string(),
+                r["remaining_bytes"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("8900101000000000011".to_string(), 1_073_741_824),
+            ("8900101000000000022".to_string(), 314_572_800)
+        ]
+    );
+}
+
+#[test]
+fn watch_survives_the_modem_vanishing_and_coming_back() {
+    use simquota::emulator::{scenario::Scenario, Family};
+    let dir = tempdir("replug");
+    let link = dir.join("modem");
+    let first = emulator(Family::Quectel, Scenario::builtin_default());
+    std::os::unix::fs::symlink(first.path(), &link).unwrap();
+    let db = dir.join("history.db");
+    let mut child = Command::new(bin())
+        .args([
+            "watch",
+            "--port",
+            &link.to_string_lossy(),
+            "--every",
+            "1s",
+            "--checks",
+            "6",
+            "--history",
+            &db.to_string_lossy(),
+        ])
+        .env("SIMQUOTA_STATE_DIR", &dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert!(line.contains("Remaining 1.25 GB"), "{line}");
+    drop(first); // unplugged: the device node goes away
+    line.clear();
+    err.read_line(&mut line).unwrap();
+    assert!(line.contains("check failed"), "{line}");
+    // Plugged back in (a new device node behind the same name, like a udev symlink).
+    let second = emulator(Family::Quectel, Scenario::builtin_default());
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(second.path(), &link).unwrap();
+    let mut ok_again = false;
+    for _ in 0..5 {
+        line.clear();
+        if out.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        if line.contains("Remaining 1.25 GB") {
+            ok_again = true;
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(ok_again, "no successful check after the modem came back");
+}
