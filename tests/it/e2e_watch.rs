@@ -380,3 +380,75 @@ fn watch_survives_the_modem_vanishing_and_coming_back() {
     let _ = child.wait();
     assert!(ok_again, "no successful check after the modem came back");
 }
+
+/// The status page in a real browser: headless Chromium loads it with no console errors and
+/// the DOM shows the known emulator reading (skipped with a note when Chromium is missing).
+#[test]
+fn status_page_renders_in_headless_chromium() {
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let Some(chromium) = chromium else {
+        eprintln!("NOTE: chromium is not installed: status page browser test not run (apt-get install chromium)");
+        return;
+    };
+    let dir = tempdir("chromium");
+    let o = watch(&dir, &["--once"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let db = dir.join("history.db");
+    let mut server = Command::new(bin())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--history",
+            &db.to_string_lossy(),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = format!("{}/", line.trim());
+    let profile = dir.join("chromium-profile");
+    let out = Command::new("timeout")
+        .args(["60", chromium])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--dump-dom", &url])
+        .output()
+        .expect("chromium runs");
+    let _ = server.kill();
+    let _ = server.wait();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "chromium failed: {log}");
+    assert!(dom.contains("<svg"), "{dom}");
+    assert!(dom.contains("8900101000000000001"), "{dom}");
+    assert!(dom.contains("1.25 GB"), "{dom}");
+    assert!(
+        dom.contains("ご利用可能なデータ残量は1.25GBです。"),
+        "{dom}"
+    );
+    let console_errors: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
+        .collect();
+    assert!(
+        console_errors.is_empty(),
+        "console errors: {console_errors:?}"
+    );
+}
