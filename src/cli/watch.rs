@@ -68,7 +68,12 @@ fn history_path(explicit: Option<&PathBuf>, cfg: &Config) -> PathBuf {
 pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
     let cfg = Config::load(w.config.as_deref()).map_err(usage)?;
     let every_text = w.every.clone().unwrap_or_else(|| cfg.watch.every.clone());
-    let every = monitor::parse_duration(&every_text).map_err(usage)?;
+    // `--every 0s` is only for benchmarks and soak runs, which bound themselves with --checks.
+    let every = if every_text.trim() == "0s" && w.checks.is_some() {
+        Duration::ZERO
+    } else {
+        monitor::parse_duration(&every_text).map_err(usage)?
+    };
     let rules = rules(&w, &cfg)?;
     let exec = w.exec.clone().or_else(|| cfg.alerts.exec.clone());
     let hist_path = history_path(w.history.as_ref(), &cfg);
@@ -188,9 +193,12 @@ pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
         worst = worst.max(code);
         checks += 1;
         let now = monitor::now_unix();
-        m.next = m
-            .schedule
-            .next_after(now, code == exit::OK || code == exit::BELOW_THRESHOLD);
+        m.next = if every.is_zero() {
+            now
+        } else {
+            m.schedule
+                .next_after(now, code == exit::OK || code == exit::BELOW_THRESHOLD)
+        };
         if w.once || w.checks.is_some_and(|n| checks >= n) {
             if w.once && checks < modems.len() as u64 {
                 // --once: every modem once.

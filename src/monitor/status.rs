@@ -80,6 +80,20 @@ pub struct SimStatus {
     pub alerts: Vec<ActiveAlert>,
 }
 
+/// Keeps the last reading of each hour: the chart and the forecast need no more, and the work
+/// per check (and the memory of a long `watch`) stays bounded by the window, not by how often
+/// checks run (at most 24 × `history_days` points).
+fn thin_hourly(points: impl Iterator<Item = Point>) -> Vec<Point> {
+    let mut out: Vec<Point> = Vec::new();
+    for p in points {
+        match out.last_mut() {
+            Some(last) if last.time.div_euclid(3600) == p.time.div_euclid(3600) => *last = p,
+            _ => out.push(p),
+        }
+    }
+    out
+}
+
 impl SimStatus {
     /// The status of one SIM at `now`.
     pub fn from_history(
@@ -91,14 +105,12 @@ impl SimStatus {
         let last_check = h.last_check(iccid)?;
         let last_success = h.last_success(iccid)?;
         let since = now.saturating_sub(opts.history_days.max(1).saturating_mul(DAY));
-        let history: Vec<Point> = h
-            .remaining_series(iccid, Some(since))?
-            .into_iter()
-            .map(|(time, remaining_bytes)| Point {
+        let history = thin_hourly(h.remaining_series(iccid, Some(since))?.into_iter().map(
+            |(time, remaining_bytes)| Point {
                 time,
                 remaining_bytes,
-            })
-            .collect();
+            },
+        ));
         let today = utc_date(now);
         let numbers = last_success.as_ref().map(|r| r.numbers.clone());
         let (expiry, reset) = numbers
@@ -256,6 +268,22 @@ impl StatusSource for HistorySource {
     fn snapshot(&self) -> Result<Snapshot> {
         let h = History::open(&self.path)?;
         Snapshot::from_history(&h, super::now_unix(), &self.options)
+    }
+}
+
+#[cfg(test)]
+mod thin_tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_last_point_of_each_hour() {
+        let p = |time, remaining_bytes| Point {
+            time,
+            remaining_bytes,
+        };
+        let got =
+            thin_hourly(vec![p(0, 10), p(100, 9), p(3599, 8), p(3600, 7), p(9000, 5)].into_iter());
+        assert_eq!(got, vec![p(3599, 8), p(3600, 7), p(9000, 5)]);
     }
 }
 
