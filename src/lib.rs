@@ -12,6 +12,7 @@ pub mod carrier;
 pub mod cli;
 pub mod codec;
 pub mod emulator;
+pub mod mm;
 pub mod modem;
 pub mod ports;
 pub mod sms;
