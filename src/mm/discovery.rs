@@ -258,11 +258,7 @@ impl MmBus {
 
     /// The modem that owns `port`, if ModemManager manages it.
     pub async fn managing(&self, port: &Path) -> Result<Option<MmModem>, MmError> {
-        Ok(self
-            .modems()
-            .await?
-            .into_iter()
-            .find(|m| m.owns_port(port)))
+        Ok(self.modems().await?.into_iter().find(|m| m.owns_port(port)))
     }
 }
 

@@ -117,7 +117,9 @@ fn sim_hint(code: &str) -> &'static str {
         }
         "SimPuk" | "SimPuk2" => ": the SIM needs its PUK (enter it in a phone)",
         "SimFailure" | "SimWrong" | "SimBusy" => ": check the SIM (re-seat it) and try again",
-        "NoNetwork" | "NetworkTimeout" => ": the modem has no network; check signal and registration",
+        "NoNetwork" | "NetworkTimeout" => {
+            ": the modem has no network; check signal and registration"
+        }
         _ => "",
     }
 }
@@ -184,11 +186,10 @@ pub fn classify(name: &str, detail: &str, what: &str, path: &str) -> MmError {
             what: what_s,
             path: path.to_string(),
         },
-        "org.freedesktop.DBus.Error.ServiceUnknown" | "org.freedesktop.DBus.Error.NameHasNoOwner" => {
-            MmError::NotRunning {
-                address: "given".to_string(),
-            }
-        }
+        "org.freedesktop.DBus.Error.ServiceUnknown"
+        | "org.freedesktop.DBus.Error.NameHasNoOwner" => MmError::NotRunning {
+            address: "given".to_string(),
+        },
         "org.freedesktop.DBus.Error.AccessDenied"
         | "org.freedesktop.DBus.Error.AuthFailed"
         | "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired" => MmError::Unauthorized {
@@ -256,18 +257,21 @@ mod tests {
     fn names_become_variants() {
         let p = "/org/freedesktop/ModemManager1/Modem/0";
         let rows: &[(&str, fn(&MmError) -> bool)] = &[
-            ("org.freedesktop.ModemManager1.Error.Core.Unsupported", |e| {
-                matches!(e, MmError::Unsupported { .. })
-            }),
+            (
+                "org.freedesktop.ModemManager1.Error.Core.Unsupported",
+                |e| matches!(e, MmError::Unsupported { .. }),
+            ),
             ("org.freedesktop.ModemManager1.Error.Core.WrongState", |e| {
                 matches!(e, MmError::WrongState { .. })
             }),
-            ("org.freedesktop.ModemManager1.Error.Core.Unauthorized", |e| {
-                matches!(e, MmError::Unauthorized { .. })
-            }),
-            ("org.freedesktop.ModemManager1.Error.Core.Failed", |e| {
-                matches!(e, MmError::Call { name, .. } if name.ends_with("Core.Failed"))
-            }),
+            (
+                "org.freedesktop.ModemManager1.Error.Core.Unauthorized",
+                |e| matches!(e, MmError::Unauthorized { .. }),
+            ),
+            (
+                "org.freedesktop.ModemManager1.Error.Core.Failed",
+                |e| matches!(e, MmError::Call { name, .. } if name.ends_with("Core.Failed")),
+            ),
             (
                 "org.freedesktop.ModemManager1.Error.MobileEquipment.SimNotInserted",
                 |e| matches!(e, MmError::MobileEquipment { code, reason, .. } if code == "SimNotInserted" && reason == "sim not inserted"),
@@ -275,9 +279,10 @@ mod tests {
             ("org.freedesktop.DBus.Error.UnknownInterface", |e| {
                 matches!(e, MmError::Unsupported { .. })
             }),
-            ("org.freedesktop.DBus.Error.UnknownObject", |e| {
-                matches!(e, MmError::NoSuchObject { path, .. } if path.ends_with("Modem/0"))
-            }),
+            (
+                "org.freedesktop.DBus.Error.UnknownObject",
+                |e| matches!(e, MmError::NoSuchObject { path, .. } if path.ends_with("Modem/0")),
+            ),
             ("org.freedesktop.DBus.Error.ServiceUnknown", |e| {
                 matches!(e, MmError::NotRunning { .. })
             }),

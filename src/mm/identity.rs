@@ -106,9 +106,15 @@ mod tests {
     #[test]
     fn maps_like_the_at_identity() {
         let mut m = Props::new();
-        m.insert("Manufacturer".into(), owned(Value::from("QUALCOMM INCORPORATED")));
+        m.insert(
+            "Manufacturer".into(),
+            owned(Value::from("QUALCOMM INCORPORATED")),
+        );
         m.insert("Revision".into(), owned(Value::from("EG25GGBR07A08M2G")));
-        m.insert("EquipmentIdentifier".into(), owned(Value::from("867698041234567")));
+        m.insert(
+            "EquipmentIdentifier".into(),
+            owned(Value::from("867698041234567")),
+        );
         m.insert("UnlockRequired".into(), owned(Value::from(2u32)));
         let sim = ObjectPath::try_from("/org/freedesktop/ModemManager1/SIM/0").expect("path");
         m.insert("Sim".into(), owned(Value::from(sim)));

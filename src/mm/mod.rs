@@ -130,10 +130,12 @@ impl MmBus {
                 after: PROBE_TIMEOUT,
             })?
             .map_err(|e| error::from_zbus(e, what, "/org/freedesktop/DBus", &self.address))?;
-        msg.body().deserialize::<bool>().map_err(|e| MmError::BadReply {
-            what: what.to_string(),
-            detail: e.to_string(),
-        })
+        msg.body()
+            .deserialize::<bool>()
+            .map_err(|e| MmError::BadReply {
+                what: what.to_string(),
+                detail: e.to_string(),
+            })
     }
 
     /// Calls `method` of `interface` on ModemManager's object `path` and reads the answer.
@@ -163,10 +165,12 @@ impl MmBus {
                 MmError::Timeout { what, .. } => MmError::Timeout { what, after: limit },
                 e => e,
             })?;
-        msg.body().deserialize::<R>().map_err(|e| MmError::BadReply {
-            what: what.to_string(),
-            detail: e.to_string(),
-        })
+        msg.body()
+            .deserialize::<R>()
+            .map_err(|e| MmError::BadReply {
+                what: what.to_string(),
+                detail: e.to_string(),
+            })
     }
 
     /// Calls a method whose answer carries nothing we need.

@@ -103,7 +103,14 @@ pub async fn ussd(
     replies: &[String],
     max_rounds: usize,
 ) -> Result<MmUssdOutcome, MmError> {
-    ussd_with(modem, code, replies, max_rounds, &mut MmUssdOptions::default()).await
+    ussd_with(
+        modem,
+        code,
+        replies,
+        max_rounds,
+        &mut MmUssdOptions::default(),
+    )
+    .await
 }
 
 /// [`ussd`] with a time-out, decoding overrides and an interactive `ask`.
@@ -159,8 +166,8 @@ pub async fn ussd_with(
         } else {
             text
         };
-        let reply = (!text.is_empty())
-            .then(|| decode_payload(&text, None, Charset::Gsm, &opts.overrides));
+        let reply =
+            (!text.is_empty()).then(|| decode_payload(&text, None, Charset::Gsm, &opts.overrides));
         let status = if waiting {
             UssdStatus::FurtherActionRequired
         } else {
