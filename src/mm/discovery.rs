@@ -350,3 +350,20 @@ mod tests {
         assert_eq!(k(99).kind_name(), "unknown");
     }
 }
+
+#[cfg(test)]
+mod props_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// Any path (they need not exist) is matched without panicking; a name matches itself.
+        #[test]
+        fn any_port_path(name in "[a-zA-Z0-9_-]{1,20}", junk in "\\PC{0,40}") {
+            let p = [MmPort { name: name.clone(), kind: 2 }];
+            prop_assert!(port_matches(&p, &Path::new("/dev/nonexistent-simquota").join(&name)));
+            let _ = port_matches(&p, Path::new(&junk));
+        }
+    }
+}

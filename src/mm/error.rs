@@ -256,7 +256,8 @@ mod tests {
     #[test]
     fn names_become_variants() {
         let p = "/org/freedesktop/ModemManager1/Modem/0";
-        let rows: &[(&str, fn(&MmError) -> bool)] = &[
+        type Check = fn(&MmError) -> bool;
+        let rows: &[(&str, Check)] = &[
             (
                 "org.freedesktop.ModemManager1.Error.Core.Unsupported",
                 |e| matches!(e, MmError::Unsupported { .. }),
@@ -323,5 +324,24 @@ mod tests {
         assert!(e.to_string().contains("unlock the SIM"), "{e}");
         assert_eq!(words("PhSimPin"), "ph sim pin");
         assert_eq!(words(""), "");
+    }
+}
+
+#[cfg(test)]
+mod props_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// Any error name a bus may send becomes an error that displays, without panicking.
+        #[test]
+        fn any_name_classifies(name in "\\PC{0,80}", detail in "\\PC{0,40}") {
+            let e = classify(&name, &detail, "x", "/p");
+            prop_assert!(!e.to_string().is_empty());
+            let me = format!("org.freedesktop.ModemManager1.Error.MobileEquipment.{name}");
+            let is_me = matches!(classify(&me, &detail, "x", "/p"), MmError::MobileEquipment { .. });
+            prop_assert!(is_me);
+        }
     }
 }

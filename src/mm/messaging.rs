@@ -277,3 +277,19 @@ mod tests {
         assert_eq!(MmSms::default().state_name(), "unknown");
     }
 }
+
+#[cfg(test)]
+mod props_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// Sender matching never panics, is symmetric and reflexive.
+        #[test]
+        fn same_sender_is_symmetric(a in "[+0-9 A-Za-z-]{0,20}", b in "[+0-9 A-Za-z-]{0,20}") {
+            prop_assert_eq!(same_sender(&a, &b), same_sender(&b, &a));
+            prop_assert!(same_sender(&a, &a));
+        }
+    }
+}
