@@ -262,6 +262,60 @@ impl MmBus {
     }
 }
 
+impl MmBus {
+    /// The modem for `--backend modemmanager`: the one that owns `port`, or the first
+    /// modem when no port is given; a clear error when there is none.
+    pub async fn modem_for(&self, port: Option<&Path>) -> Result<MmModem, MmError> {
+        if !self.is_running().await? {
+            return Err(MmError::NotRunning {
+                address: self.address.clone(),
+            });
+        }
+        let modems = self.modems().await?;
+        let found = match port {
+            Some(p) => modems.into_iter().find(|m| m.owns_port(p)),
+            None => modems.into_iter().next(),
+        };
+        found.ok_or_else(|| MmError::NoModem {
+            detail: match port {
+                Some(p) => format!("no modem with port {}", p.display()),
+                None => "no modem".to_string(),
+            },
+        })
+    }
+}
+
+/// The modem `--backend auto` should use through ModemManager, if any: with a port, the
+/// modem that owns it ([`is_managed`]); without one, the first modem ModemManager manages
+/// (its ports are ModemManager's, so probing them over AT would only find them busy).
+/// `None` within about 2 × [`PROBE_TIMEOUT`] when ModemManager is absent: use AT then.
+pub async fn select(port: Option<&Path>) -> Option<MmModem> {
+    let env = std::env::var(super::BUS_ENV).ok();
+    select_on(env.as_deref(), port).await
+}
+
+/// [`select`] on the bus at `address` (`None`: the system bus).
+pub async fn select_on(address: Option<&str>, port: Option<&Path>) -> Option<MmModem> {
+    if let Some(p) = port {
+        return is_managed_on(address, p).await;
+    }
+    let probe = async {
+        let bus = MmBus::connect_to(address).await.ok()?;
+        if !bus.is_running().await.ok()? {
+            return None;
+        }
+        bus.modems_within(PROBE_TIMEOUT)
+            .await
+            .ok()?
+            .into_iter()
+            .next()
+    };
+    tokio::time::timeout(PROBE_TIMEOUT * 2, probe)
+        .await
+        .ok()
+        .flatten()
+}
+
 /// Does ModemManager own this port? The modem that has `port` among its ports, when
 /// ModemManager runs on the system bus (or the bus in `SIMQUOTA_MM_BUS`) and manages it.
 ///

@@ -91,6 +91,14 @@ pub enum MmError {
         /// ModemManager's detail.
         detail: String,
     },
+    /// ModemManager runs but manages no modem (or none with the asked port).
+    #[error(
+        "ModemManager manages {detail}; check `mmcli -L`, or use the AT backend (--backend at)"
+    )]
+    NoModem {
+        /// What was looked for, in words (`no modem`, `no modem with port /dev/ttyUSB2`).
+        detail: String,
+    },
     /// The answer had a shape we did not expect.
     #[error("{what}: unexpected answer from ModemManager: {detail}")]
     BadReply {

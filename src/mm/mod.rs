@@ -20,7 +20,7 @@ mod messaging;
 pub mod props;
 mod ussd;
 
-pub use discovery::{is_managed, is_managed_on, MmModem, MmPort, MmSim};
+pub use discovery::{is_managed, is_managed_on, select, select_on, MmModem, MmPort, MmSim};
 pub use error::{classify, MmError};
 pub use identity::identity;
 pub use messaging::{sms_delete, sms_list, sms_send, sms_wait_reply, MmSms};

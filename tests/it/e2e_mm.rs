@@ -182,6 +182,25 @@ async fn is_managed_knows_its_ports() {
     assert!(mm::is_managed_on(addr, Path::new("/dev/ttyUSB20"))
         .await
         .is_none());
+    // What `--backend auto` and `--backend modemmanager` use.
+    let first = mm::select_on(addr, None).await.expect("first modem");
+    assert_eq!(first.index(), Some(0));
+    let by_port = mm::select_on(addr, Some(Path::new("/dev/ttyACM0"))).await;
+    assert_eq!(by_port.and_then(|m| m.index()), Some(1));
+    assert!(mm::select_on(addr, Some(Path::new("/dev/ttyS0")))
+        .await
+        .is_none());
+    let bus = MmBus::connect_to(addr).await.expect("bus");
+    assert_eq!(
+        bus.modem_for(None).await.ok().and_then(|m| m.index()),
+        Some(0)
+    );
+    let e = bus
+        .modem_for(Some(Path::new("/dev/ttyS0")))
+        .await
+        .expect_err("nobody owns ttyS0");
+    assert!(matches!(e, MmError::NoModem { .. }), "{e:?}");
+    assert!(e.to_string().contains("/dev/ttyS0"), "{e}");
 }
 
 #[tokio::test]
@@ -433,6 +452,9 @@ async fn modemmanager_absent_gives_none_quickly() {
         let e = b.modems().await.expect_err("nobody there");
         assert!(matches!(e, MmError::NotRunning { .. }), "{e:?}");
         assert!(e.to_string().contains("--backend at"), "{e}");
+        let e = b.modem_for(None).await.expect_err("nobody there");
+        assert!(matches!(e, MmError::NotRunning { .. }), "{e:?}");
+        assert!(mm::select_on(Some(&bus.address), None).await.is_none());
     }
     // No bus at all.
     let dir = std::env::temp_dir().join(format!("simquota-mm-nobus-{}", std::process::id()));
@@ -464,8 +486,10 @@ async fn env_variable_selects_the_bus() {
     // The only test that touches SIMQUOTA_MM_BUS.
     std::env::set_var(mm::BUS_ENV, &s.bus.address);
     let owner = mm::is_managed(Path::new("/dev/cdc-wdm0")).await;
+    let selected = mm::select(None).await.and_then(|m| m.index());
     let bus = MmBus::connect().await.map(|b| b.address().to_string());
     std::env::remove_var(mm::BUS_ENV);
     assert_eq!(owner.map(|m| m.index()), Some(Some(0)));
+    assert_eq!(selected, Some(0));
     assert_eq!(bus.as_deref(), Ok(s.bus.address.as_str()));
 }
