@@ -13,6 +13,7 @@ pub mod cli;
 pub mod codec;
 pub mod config;
 pub mod emulator;
+pub mod mm;
 pub mod modem;
 pub mod monitor;
 pub mod ports;
