@@ -6,8 +6,10 @@
 //!
 //! Behaviour lives in sans-IO [`Device`]s (bytes in, timed chunks out): [`sim::SimModem`]
 //! acts like a modem family on a carrier [`scenario::Scenario`]; [`replay::Replay`] plays the
-//! modem side of a recorded transcript. [`Emulator::spawn`] runs one on a PTY in a thread.
+//! modem side of a recorded transcript; [`faults::Faulty`] wraps either and injects faults.
+//! [`Emulator::spawn`] runs one on a PTY in a thread.
 
+pub mod faults;
 pub mod replay;
 pub mod scenario;
 pub mod sim;
@@ -69,6 +71,11 @@ pub trait Device {
     /// `Some` when the device has finished (a replay that ran to its end or went wrong).
     fn outcome(&self) -> Option<Result<(), String>> {
         None
+    }
+    /// True once the device has gone away (a fault: the USB modem was unplugged); the runner
+    /// then closes the PTY master, so the client's port fails as with a vanished modem.
+    fn hung_up(&self) -> bool {
+        false
     }
 }
 
@@ -182,6 +189,9 @@ fn run(
                 return device.outcome();
             }
             let _ = master.flush();
+        }
+        if device.hung_up() {
+            return device.outcome();
         }
         if device.outcome().is_some() {
             let at = *finished_at.get_or_insert(now);
