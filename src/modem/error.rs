@@ -58,6 +58,12 @@ pub enum ModemError {
         /// What the OS said.
         detail: String,
     },
+    /// The modem restarted (it said `RDY`) while an answer was awaited: the answer is lost.
+    #[error("the modem at {path} restarted while waiting for an answer (it said RDY), so the request was lost: try again; if it keeps restarting, check the USB power (use a powered hub)")]
+    Restarted {
+        /// The port.
+        path: String,
+    },
     /// A command got no final result in time.
     #[error("the modem did not answer `{command}` in time: it may be busy or hung; unplug and replug it if this repeats")]
     Timeout {
