@@ -108,14 +108,17 @@ impl Reboot {
     }
 }
 
-/// Every answer to commands from the `from_command`-th on (1-based; 0 or 1 for all) arrives
-/// `by` late.
+/// Every answer to commands from the `from_command`-th on (1-based; 0 or 1 for all) — or from
+/// the first command starting with `from_prefix`, when given — arrives `by` late.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slow {
     /// How late.
     pub by: Duration,
     /// The first command whose answers are late.
     pub from_command: usize,
+    /// Or: the first command starting with this (case-insensitive) is the first one answered
+    /// late — e.g. `"AT+CUSD=1"` for a modem that is slow only once the network is involved.
+    pub from_prefix: Option<String>,
 }
 
 /// Replaces the final result of every command starting with `command` (case-insensitive) by
@@ -190,7 +193,21 @@ impl Faults {
 
     /// Delays every answer from the `from_command`-th command on by `by`.
     pub fn slow(mut self, by: Duration, from_command: usize) -> Self {
-        self.slow = Some(Slow { by, from_command });
+        self.slow = Some(Slow {
+            by,
+            from_command,
+            from_prefix: None,
+        });
+        self
+    }
+
+    /// Delays every answer by `by`, from the first command starting with `prefix` on.
+    pub fn slow_from(mut self, by: Duration, prefix: &str) -> Self {
+        self.slow = Some(Slow {
+            by,
+            from_command: usize::MAX,
+            from_prefix: Some(prefix.to_ascii_uppercase()),
+        });
         self
     }
 
@@ -328,7 +345,11 @@ impl<D: Device> Faulty<D> {
             self.rewrite_next = Some(r.result.clone());
         }
         if let Some(s) = &self.faults.slow {
-            if n >= s.from_command {
+            if n >= s.from_command
+                || s.from_prefix
+                    .as_deref()
+                    .is_some_and(|p| text.starts_with(p))
+            {
                 self.slow_active = true;
             }
         }

@@ -4,6 +4,7 @@
 mod common;
 mod e2e_balance;
 mod e2e_errors;
+mod e2e_faults;
 mod e2e_report;
 mod gammu;
 mod transcripts;
