@@ -111,11 +111,17 @@ impl Emulator {
             }
             std::os::unix::fs::symlink(&path, link)?;
         }
+        // Nobody on our side keeps the slave open: a client then sees the port as free (no other
+        // process holds it), exactly like a modem nobody uses. Closed here, before the path is
+        // handed out — closed in the thread, a client started at once could still find this
+        // process holding the port and refuse it as busy. Until a client opens it, reads on the
+        // master fail with EIO, which the runner rides out.
+        drop(slave);
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
         let thread = std::thread::Builder::new()
             .name("simquota-emulator".into())
-            .spawn(move || run(master, slave, device, &stop2))?;
+            .spawn(move || run(master, device, &stop2))?;
         Ok(Emulator {
             path,
             link: link.map(Path::to_path_buf),
@@ -170,14 +176,9 @@ const TICK: Duration = Duration::from_millis(50);
 
 fn run(
     mut master: TTYPort,
-    slave: TTYPort,
     mut device: Box<dyn Device + Send>,
     stop: &AtomicBool,
 ) -> Option<Result<(), String>> {
-    // Nobody on our side keeps the slave open: a client then sees the port as free (no other
-    // process holds it), exactly like a modem nobody uses. Until a client opens it, reads on
-    // the master fail with EIO, which the loop below rides out.
-    drop(slave);
     let mut buf = [0u8; 4096];
     // After a replay finishes, give the client a moment to read the last chunk.
     let mut finished_at: Option<Instant> = None;
