@@ -7,4 +7,5 @@ mod e2e_errors;
 mod e2e_faults;
 mod e2e_report;
 mod gammu;
+mod soak;
 mod transcripts;
