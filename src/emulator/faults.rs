@@ -534,7 +534,11 @@ impl<D: Device> Device for Faulty<D> {
                 }
                 self.echo_line = false;
                 self.command_line(now, &body);
-                if !self.dead {
+                // A lone ESC / Ctrl-Z (a client leaving a prompt it did not ask for) means
+                // nothing to a modem in command mode; the simulated modem has no text-entry
+                // mode and would keep it in front of the next command, so it is not passed on.
+                let lone_control = body.is_empty() && b != b'\r';
+                if !self.dead && !lone_control {
                     self.inner.handle_input(now, &line);
                 }
             }
@@ -559,7 +563,10 @@ impl<D: Device> Device for Faulty<D> {
         if let Some(every) = self.faults.urc_storm {
             let due = *self.next_storm.get_or_insert(now);
             // Only between chunks: a URC never lands inside a line being sent byte by byte.
-            if due <= now && self.out.is_empty() && self.booting_until.is_none_or(|b| b <= now) {
+            if due <= now
+                && self.out.is_empty()
+                && !matches!(self.booting_until, Some(b) if b > now)
+            {
                 let mut l = self.rssi_line();
                 l.extend_from_slice(b"\r\n");
                 self.enqueue(now, l);
@@ -863,6 +870,21 @@ mod tests {
             b"ATE0\r\r\nOK\r\n"
         );
         assert_eq!(exchange(&mut d, t, "AT", Duration::ZERO), b"\r\nOK\r\n");
+    }
+
+    /// Soak seed 0x5eed2026, check 1030: a noise byte `>` before an answer looked like a prompt,
+    /// the client sent ESC to leave it, and the simulated modem kept the ESC in front of the
+    /// next command, which it then ignored (a 10 s time-out).
+    #[test]
+    fn a_lone_escape_does_not_wedge_the_next_command() {
+        let t = Instant::now();
+        let mut d = Faulty::new(quiet(Family::Zte), Faults::seeded(1));
+        exchange(&mut d, t, "ATE0", Duration::ZERO);
+        d.handle_input(t, b"\x1b");
+        assert_eq!(
+            exchange(&mut d, t, "AT+CSCS?", Duration::ZERO),
+            b"\r\n+CSCS: \"IRA\"\r\n\r\nOK\r\n"
+        );
     }
 
     #[test]
