@@ -71,6 +71,14 @@ fn ussd(emu: &Emulator, code: &str, extra: &[&str], name: &str) -> Output {
     run_bounded(&args, &tempdir(name))
 }
 
+/// The chunks the client read, as `-v` shows them.
+fn received(o: &Output) -> impl Iterator<Item = String> + '_ {
+    o.stderr
+        .split(|&b| b == b'\n')
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .filter(|l| l.starts_with("< "))
+}
+
 /// Exit 0, no panic, and `want` as the decoded reply.
 fn assert_reply(o: &Output, want: &str, what: &str) {
     let err = stderr(o);
@@ -100,8 +108,14 @@ fn noise_between_chunks_is_ignored() {
                 Scenario::builtin_default(),
                 Faults::seeded(seed * 10 + i as u64).noise(40, 12),
             );
-            let o = ussd(&emu, "*100#", &[], "noise");
+            let o = ussd(&emu, "*100#", &["-v"], "noise");
             assert_reply(&o, JA_REPLY, &format!("{family:?} seed {seed}"));
+            // The fault really fired: -v shows the received chunks, noise as byte escapes.
+            assert!(
+                received(&o).any(|l| l.contains("\\x")),
+                "{family:?}: no noise seen:\n{}",
+                stderr(&o)
+            );
         }
     }
 }
@@ -116,8 +130,10 @@ fn one_byte_per_write_still_decodes() {
             Faults::seeded(2).byte_by_byte(Duration::from_millis(1)),
         );
         for (code, want) in [("*100#", JA_REPLY), ("*102#", EN_REPLY)] {
-            let o = ussd(&emu, code, &[], "bytes");
+            let o = ussd(&emu, code, &["-v"], "bytes");
             assert_reply(&o, want, &format!("{family:?} {code}"));
+            let chunks = received(&o).count();
+            assert!(chunks > 100, "{family:?}: only {chunks} reads");
         }
     }
 }
@@ -210,8 +226,10 @@ fn urc_storm_does_not_hide_the_reply() {
             Scenario::builtin_default(),
             Faults::seeded(6).urc_storm(Duration::from_millis(3)),
         );
-        let o = ussd(&emu, "*100#", &[], "storm");
+        let o = ussd(&emu, "*100#", &["-v"], "storm");
         assert_reply(&o, JA_REPLY, &format!("{family:?}"));
+        let storm = stderr(&o).matches("^RSSI:").count();
+        assert!(storm > 20, "{family:?}: only {storm} ^RSSI lines");
     }
 }
 
