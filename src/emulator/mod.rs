@@ -6,8 +6,10 @@
 //!
 //! Behaviour lives in sans-IO [`Device`]s (bytes in, timed chunks out): [`sim::SimModem`]
 //! acts like a modem family on a carrier [`scenario::Scenario`]; [`replay::Replay`] plays the
-//! modem side of a recorded transcript. [`Emulator::spawn`] runs one on a PTY in a thread.
+//! modem side of a recorded transcript; [`faults::Faulty`] wraps either and injects faults.
+//! [`Emulator::spawn`] runs one on a PTY in a thread.
 
+pub mod faults;
 pub mod replay;
 pub mod scenario;
 pub mod sim;
@@ -71,6 +73,11 @@ pub trait Device {
     fn outcome(&self) -> Option<Result<(), String>> {
         None
     }
+    /// True once the device has gone away (a fault: the USB modem was unplugged); the runner
+    /// then closes the PTY master, so the client's port fails as with a vanished modem.
+    fn hung_up(&self) -> bool {
+        false
+    }
 }
 
 /// A device running on a pseudo-terminal in a background thread.
@@ -105,11 +112,17 @@ impl Emulator {
             }
             std::os::unix::fs::symlink(&path, link)?;
         }
+        // Nobody on our side keeps the slave open: a client then sees the port as free (no other
+        // process holds it), exactly like a modem nobody uses. Closed here, before the path is
+        // handed out — closed in the thread, a client started at once could still find this
+        // process holding the port and refuse it as busy. Until a client opens it, reads on the
+        // master fail with EIO, which the runner rides out.
+        drop(slave);
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
         let thread = std::thread::Builder::new()
             .name("simquota-emulator".into())
-            .spawn(move || run(master, slave, device, &stop2))?;
+            .spawn(move || run(master, device, &stop2))?;
         Ok(Emulator {
             path,
             link: link.map(Path::to_path_buf),
@@ -164,14 +177,9 @@ const TICK: Duration = Duration::from_millis(50);
 
 fn run(
     mut master: TTYPort,
-    slave: TTYPort,
     mut device: Box<dyn Device + Send>,
     stop: &AtomicBool,
 ) -> Option<Result<(), String>> {
-    // Nobody on our side keeps the slave open: a client then sees the port as free (no other
-    // process holds it), exactly like a modem nobody uses. Until a client opens it, reads on
-    // the master fail with EIO, which the loop below rides out.
-    drop(slave);
     let mut buf = [0u8; 4096];
     // After a replay finishes, give the client a moment to read the last chunk.
     let mut finished_at: Option<Instant> = None;
@@ -179,12 +187,14 @@ fn run(
     while !stop.load(Ordering::Relaxed) {
         let now = Instant::now();
         while let Some(chunk) = device.poll_output(now) {
-            // With no client attached (between two programs using the modem) the write
-            // fails; a real modem drops such output too and keeps running.
-            if master.write_all(&chunk).is_err() && device.outcome().is_some() {
-                return device.outcome();
+            // With no client on the slave end the write fails (EIO): like a modem talking to
+            // nobody, the chunk is lost and the device lives on for the next client.
+            if master.write_all(&chunk).is_ok() {
+                let _ = master.flush();
             }
-            let _ = master.flush();
+        }
+        if device.hung_up() {
+            return device.outcome();
         }
         if device.outcome().is_some() {
             let at = *finished_at.get_or_insert(now);

@@ -136,11 +136,13 @@ impl SimModem {
             return;
         }
         self.log.push(text.clone());
-        let upper = text.to_ascii_uppercase();
-        if !upper.starts_with("AT") {
+        // Like a real modem, look for the `AT` prefix and ignore what comes before it (a stray
+        // ESC or Ctrl-Z that left text-entry mode, line noise).
+        let Some(at) = text.to_ascii_uppercase().find("AT") else {
             // Real modems ignore input that is not a command.
             return;
-        }
+        };
+        let text = text[at..].to_string();
         let mut lines: Vec<String> = Vec::new();
         let fin = self.command(now, &text[2..], &mut lines);
         let mut out = Vec::new();
@@ -651,6 +653,15 @@ mod tests {
             }
         }
         String::from_utf8_lossy(&s).into_owned()
+    }
+
+    #[test]
+    fn junk_before_at_is_ignored() {
+        let t = Instant::now();
+        let mut m = SimModem::new(Family::Quectel, Scenario::builtin_default());
+        run(&mut m, t, "ATE0");
+        assert_eq!(run(&mut m, t, "\x1bAT+CGMI"), "\r\nQuectel\r\n\r\nOK\r\n");
+        assert_eq!(run(&mut m, t, "xyz"), "");
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub enum ModemError {
         detail: String,
     },
     /// Nothing answered `AT`: wrong port (a GPS/diagnostic interface) or a modem in the wrong mode.
-    #[error("{path} does not answer AT commands{}: it is probably not the modem's AT port (try another /dev/ttyUSB*, or `simquota ports`)", seen_text(.seen))]
+    #[error("{path} does not answer AT commands{}: it is probably not the modem's AT port (try another /dev/ttyUSB*, or `simquota ports`), or the modem is still starting up (wait a few seconds and try again)", seen_text(.seen))]
     NotAModem {
         /// The port.
         path: String,
@@ -57,6 +57,12 @@ pub enum ModemError {
         path: String,
         /// What the OS said.
         detail: String,
+    },
+    /// The modem restarted (it said `RDY`) while an answer was awaited: the answer is lost.
+    #[error("the modem at {path} restarted while waiting for an answer (it said RDY), so the request was lost: try again; if it keeps restarting, check the USB power (use a powered hub)")]
+    Restarted {
+        /// The port.
+        path: String,
     },
     /// A command got no final result in time.
     #[error("the modem did not answer `{command}` in time: it may be busy or hung; unplug and replug it if this repeats")]

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_serial::{SerialPortBuilderExt, SerialStream};
 
-use crate::at::{Command, Event, FinalResult, Response, Session, SessionConfig, Urc};
+use crate::at::{Command, Event, FinalResult, Response, Session, SessionConfig, Urc, UrcKind};
 use crate::transcript::{Step, Transcript};
 
 /// How to open a modem port.
@@ -70,6 +70,9 @@ pub struct Modem {
     buf: Vec<u8>,
     verbose: u8,
     started: Instant,
+    /// Set once reading or writing the port failed: the modem is gone, and every later command
+    /// fails with the same error instead of a confusing "command already in flight".
+    gone: Option<String>,
 }
 
 /// True when `path` is a terminal device (a serial port), not e.g. `/dev/null` or a file.
@@ -157,6 +160,7 @@ impl Modem {
             buf: vec![0u8; 4096],
             verbose: opts.verbose,
             started: Instant::now(),
+            gone: None,
         };
         if opts.record {
             modem.start_recording(vec![
@@ -245,7 +249,23 @@ impl Modem {
                 }
             }
         }
-        Ok(())
+        // The optional steps above shrug off errors; a modem that vanished meanwhile is not one.
+        match self.gone_error() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn gone_error(&self) -> Option<ModemError> {
+        self.gone.as_ref().map(|detail| ModemError::Vanished {
+            path: self.path.to_string_lossy().into_owned(),
+            detail: detail.clone(),
+        })
+    }
+
+    fn vanished(&mut self, e: std::io::Error) -> ModemError {
+        self.gone = Some(e.to_string());
+        ModemError::vanished(&self.path, e)
     }
 
     /// `-v`: one line per chunk in transcript notation; `-vv` adds milliseconds since open.
@@ -275,6 +295,9 @@ impl Modem {
 
     /// Runs one command and returns its response, whatever the final result.
     pub async fn command(&mut self, cmd: Command) -> Result<Response, ModemError> {
+        if let Some(e) = self.gone_error() {
+            return Err(e);
+        }
         let text = cmd.text().to_string();
         self.session
             .submit(cmd, Instant::now())
@@ -284,7 +307,10 @@ impl Modem {
             while let Some(ev) = self.session.poll_event() {
                 match ev {
                     Event::Response(r) => return Ok(r),
-                    Event::TimedOut { .. } => {
+                    Event::TimedOut { partial_lines, .. } => {
+                        // What a port said without ever ending a command (a shell's "not
+                        // found") is what tells the user it is not a modem.
+                        self.other_lines.extend(partial_lines);
                         return Err(ModemError::Timeout { command: text });
                     }
                     other => self.keep(other),
@@ -319,6 +345,14 @@ impl Modem {
             }
             if let Some(i) = self.urcs.iter().position(&want) {
                 return Ok(self.urcs.remove(i));
+            }
+            // `RDY` is said only at boot (Quectel, SIMCom): whatever we wait for was lost with
+            // the modem's state, so waiting longer cannot help.
+            if let Some(i) = self.urcs.iter().position(|u| u.kind == UrcKind::Rdy) {
+                self.urcs.remove(i);
+                return Err(ModemError::Restarted {
+                    path: self.path.to_string_lossy().into_owned(),
+                });
             }
             if let Some(result) = self.late_errors.pop_front() {
                 return Err(ModemError::Rejected {
@@ -374,10 +408,9 @@ impl Modem {
                 r.transcript.steps.push(Step::Send(shown.clone()));
             }
             self.trace('>', &shown);
-            self.port
-                .write_all(&bytes)
-                .await
-                .map_err(|e| ModemError::vanished(&self.path, e))?;
+            if let Err(e) = self.port.write_all(&bytes).await {
+                return Err(self.vanished(e));
+            }
         }
         Ok(())
     }
@@ -393,10 +426,11 @@ impl Modem {
             .unwrap_or(Duration::from_secs(3600));
         tokio::select! {
             r = self.port.read(&mut self.buf) => {
-                let n = r.map_err(|e| ModemError::vanished(&self.path, e))?;
-                if n == 0 {
-                    return Err(ModemError::vanished(&self.path, std::io::Error::from(std::io::ErrorKind::UnexpectedEof)));
-                }
+                let n = match r {
+                    Ok(0) => return Err(self.vanished(std::io::ErrorKind::UnexpectedEof.into())),
+                    Ok(n) => n,
+                    Err(e) => return Err(self.vanished(e)),
+                };
                 let bytes = &self.buf[..n];
                 if let Some(r) = &mut self.recorder {
                     r.note_time();
@@ -419,6 +453,11 @@ impl Modem {
     /// Returns the restore commands that failed and the recorded transcript, if recording.
     pub async fn close(mut self) -> (Vec<String>, Option<Transcript>) {
         let mut failures = Vec::new();
+        if self.gone.is_some() {
+            // Nothing can be put back on a modem that went away (the caller already reports
+            // that); a reattached modem starts from its own defaults anyway.
+            self.restore.clear();
+        }
         while let Some(cmd) = self.restore.pop() {
             if let Err(e) = self.ok(&cmd).await {
                 failures.push(format!("{cmd}: {e}"));
