@@ -163,6 +163,10 @@ pub struct PortArgs {
     /// Carrier scenario file (TOML) for --simulate.
     #[arg(long, value_name = "FILE", requires = "simulate")]
     pub scenario: Option<PathBuf>,
+    /// How to reach the modem: through ModemManager when it manages it (auto), the AT port
+    /// directly (at), or ModemManager only (modemmanager).
+    #[arg(long, value_enum, default_value_t = Backend::Auto)]
+    pub backend: Backend,
     /// File holding the SIM PIN, sent once if the SIM asks for it (or set SIMQUOTA_PIN).
     #[arg(long, value_name = "FILE")]
     pub pin_file: Option<PathBuf>,
@@ -393,6 +397,17 @@ pub enum DecodeCmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Ways to reach the modem.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Backend {
+    /// ModemManager when it manages the modem, else the AT port.
+    Auto,
+    /// The AT port directly.
+    At,
+    /// ModemManager over D-Bus only.
+    Modemmanager,
 }
 
 /// Emulated modem families.

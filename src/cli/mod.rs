@@ -5,6 +5,7 @@
 //! `--warn-below` · 5 the carrier/network gave no usable answer · 6 SIM or registration problem.
 
 pub mod args;
+mod mm;
 mod render;
 mod sms;
 mod watch;
@@ -308,7 +309,7 @@ pub fn local_today() -> crate::balance::Date {
     }
 }
 
-fn load_registry() -> Result<Registry, Failure> {
+pub(super) fn load_registry() -> Result<Registry, Failure> {
     Registry::load(&Registry::default_paths()).map_err(|e| Failure::new(exit::USAGE, e.to_string()))
 }
 
@@ -347,6 +348,9 @@ async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
 /// Runs one balance check (USSD, SMS or inbox, as the carrier and arguments say) and hands
 /// the result to `deliver`; returns the exit code.
 pub async fn check(a: &args::BalanceArgs, deliver: &mut Deliver<'_>) -> Result<u8, Failure> {
+    if let Some(modem) = mm::choose(&a.port).await? {
+        return mm::balance(a, modem, deliver).await;
+    }
     let registry = load_registry()?;
     let mut s = open(&a.port).await?;
     let id = match s.modem.identify().await {
@@ -372,29 +376,10 @@ pub async fn check(a: &args::BalanceArgs, deliver: &mut Deliver<'_>) -> Result<u
     if sms::wanted(a, profile.as_ref()) {
         return sms::balance(s, a, id, profile, &selection, deliver).await;
     }
-    let code = match (&a.ussd, &profile) {
-        (Some(c), _) => Some(c.clone()),
-        (None, Some(p)) => p.methods.iter().find_map(|m| match m {
-            Method::Ussd { code, .. } => Some(code.clone()),
-            _ => None,
-        }),
-        (None, None) => None,
-    };
-    let Some(code) = code else {
+    let Some((code, replies)) = ussd_plan(a, profile.as_ref()) else {
         let _ = s.finish().await;
         return no_modem_method(profile.as_ref(), &selection.notes, a.port.json);
     };
-    let follow = profile
-        .as_ref()
-        .and_then(|p| {
-            p.methods.iter().find_map(|m| match m {
-                Method::Ussd {
-                    code: c, follow, ..
-                } if *c == code => Some(follow.clone()),
-                _ => None,
-            })
-        })
-        .unwrap_or_default();
     let state = StateDir::resolve();
     let style_key = format!(
         "{} {} {}",
@@ -406,11 +391,7 @@ pub async fn check(a: &args::BalanceArgs, deliver: &mut Deliver<'_>) -> Result<u
         state.read(USSD_STYLE_FILE);
     let mut opts = UssdOptions {
         first_timeout: Duration::from_secs(a.timeout),
-        replies: if a.replies.is_empty() {
-            follow
-        } else {
-            a.replies.clone()
-        },
+        replies,
         style: styles.get(&style_key).copied(),
         ..UssdOptions::default()
     };
@@ -447,9 +428,40 @@ pub async fn check(a: &args::BalanceArgs, deliver: &mut Deliver<'_>) -> Result<u
     })
 }
 
+/// The USSD code to ask and the menu answers: `--ussd`/`--reply`, else the carrier profile's.
+pub(super) fn ussd_plan(
+    a: &args::BalanceArgs,
+    profile: Option<&Profile>,
+) -> Option<(String, Vec<String>)> {
+    let code = match (&a.ussd, profile) {
+        (Some(c), _) => c.clone(),
+        (None, Some(p)) => p.methods.iter().find_map(|m| match m {
+            Method::Ussd { code, .. } => Some(code.clone()),
+            _ => None,
+        })?,
+        (None, None) => return None,
+    };
+    let follow = profile
+        .and_then(|p| {
+            p.methods.iter().find_map(|m| match m {
+                Method::Ussd {
+                    code: c, follow, ..
+                } if *c == code => Some(follow.clone()),
+                _ => None,
+            })
+        })
+        .unwrap_or_default();
+    let replies = if a.replies.is_empty() {
+        follow
+    } else {
+        a.replies.clone()
+    };
+    Some((code, replies))
+}
+
 /// Understands a carrier reply with the profile's hints, language and unit base (if any);
 /// returns the reading, today's date and the unit base used.
-fn understand(
+pub(super) fn understand(
     text: &str,
     profile: Option<&Profile>,
 ) -> (crate::balance::Reading, crate::balance::Date, u64) {
@@ -464,7 +476,7 @@ fn understand(
 }
 
 /// The stable JSON document of a reading (schema_version 1, documented in the README).
-fn report_json(
+pub(super) fn report_json(
     method: &str,
     request: &str,
     text: &str,
@@ -676,7 +688,7 @@ fn parse_cmd(a: args::ParseArgs) -> Result<u8, Failure> {
 }
 
 /// The carrier has no USSD path the tool can use: say so and where to look instead.
-fn no_modem_method(
+pub(super) fn no_modem_method(
     profile: Option<&Profile>,
     notes: &[String],
     json_out: bool,
@@ -745,6 +757,9 @@ fn no_modem_method(
 const USSD_STYLE_FILE: &str = "ussd-style.json";
 
 async fn ussd_cmd(a: args::UssdArgs) -> Result<u8, Failure> {
+    if let Some(modem) = mm::choose(&a.port).await? {
+        return mm::ussd_cmd(&a, modem).await;
+    }
     let mut s = open(&a.port).await?;
     if a.cancel {
         let r = ussd::flow::cancel(&mut s.modem).await;
@@ -797,6 +812,17 @@ async fn ussd_cmd(a: args::UssdArgs) -> Result<u8, Failure> {
 }
 
 async fn info(p: PortArgs) -> Result<u8, Failure> {
+    if let Some(modem) = mm::choose(&p).await? {
+        let id = crate::mm::identity(&modem).await?;
+        let port = PathBuf::from(&modem.path);
+        if p.json {
+            let v = json!({ "schema_version": 1, "port": modem.path, "backend": "modemmanager", "modem": id });
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        } else {
+            print!("{}", render::info(&port, &id));
+        }
+        return Ok(exit::OK);
+    }
     let mut s = open(&p).await?;
     let id = s.modem.identify().await;
     let port = s.port.clone();

@@ -32,7 +32,7 @@ impl From<SmsError> for Failure {
     }
 }
 
-fn country_code(id: &Identity) -> Option<&'static str> {
+pub(super) fn country_code(id: &Identity) -> Option<&'static str> {
     id.imsi
         .as_deref()
         .and_then(|i| i.get(..3))
@@ -292,11 +292,106 @@ pub(super) fn wanted(a: &BalanceArgs, profile: Option<&Profile>) -> bool {
     })
 }
 
-struct Plan {
-    number: String,
-    keyword: String,
-    senders: Vec<String>,
-    expect_parts: Option<usize>,
+pub(super) struct Plan {
+    pub(super) number: String,
+    pub(super) keyword: String,
+    pub(super) senders: Vec<String>,
+    pub(super) expect_parts: Option<usize>,
+}
+
+/// What to send where, and whom to expect the reply from: `--sms/--keyword`, else the carrier
+/// profile's SMS method.
+pub(super) fn sms_plan(
+    a: &BalanceArgs,
+    profile: Option<&Profile>,
+    cc: Option<&str>,
+) -> Result<Plan, Failure> {
+    let plan = match (&a.sms.sms, &a.sms.keyword) {
+        (Some(n), Some(k)) => {
+            let from_profile = profile.and_then(|p| {
+                p.methods.iter().find_map(|m| match m {
+                    Method::Sms {
+                        number,
+                        reply_senders,
+                        reply_parts_expected,
+                        ..
+                    } if crate::sms::same_sender(number, n, cc) => {
+                        Some((reply_senders.clone(), *reply_parts_expected))
+                    }
+                    _ => None,
+                })
+            });
+            let (mut senders, expect) = from_profile.unwrap_or_default();
+            senders.push(n.clone());
+            Plan {
+                number: n.clone(),
+                keyword: k.clone(),
+                senders,
+                expect_parts: expect.map(usize::from),
+            }
+        }
+        _ => {
+            let m = profile.and_then(|p| {
+                p.methods.iter().find_map(|m| match m {
+                    Method::Sms {
+                        number,
+                        keyword,
+                        reply_senders,
+                        reply_parts_expected,
+                        ..
+                    } => Some(Plan {
+                        number: number.clone(),
+                        keyword: keyword.clone(),
+                        senders: if reply_senders.is_empty() {
+                            vec![number.clone()]
+                        } else {
+                            reply_senders.clone()
+                        },
+                        expect_parts: reply_parts_expected.map(usize::from),
+                    }),
+                    _ => None,
+                })
+            });
+            m.ok_or_else(|| {
+                Failure::new(
+                    exit::USAGE,
+                    "no SMS method known for this SIM: pass --sms NUMBER --keyword TEXT",
+                )
+            })?
+        }
+    };
+    Ok(plan)
+}
+
+/// The spend guard: records this query SMS before it is sent (a crash afterwards still counts),
+/// or refuses it with exit code 7.
+pub(super) fn admit_query(a: &BalanceArgs, id: &Identity, plan: &Plan) -> Result<(), Failure> {
+    let window = parse_duration(&a.sms.sms_window)
+        .map_err(|e| Failure::new(exit::USAGE, format!("--sms-window: {e}")))?;
+    let guard = SpendGuard {
+        max: a.sms.max_sms,
+        window,
+        dir: StateDir::resolve(),
+    };
+    let sim_key = id
+        .iccid
+        .clone()
+        .or_else(|| id.imsi.clone())
+        .unwrap_or_else(|| "unknown-sim".into());
+    match guard.admit(
+        &sim_key,
+        &plan.number,
+        &plan.keyword,
+        a.sms.force,
+        unix_now(),
+    ) {
+        Ok(()) => {}
+        Err(GuardError::Refused(r)) => {
+            return Err(Failure::new(exit::SPEND_GUARD, r.to_string()));
+        }
+        Err(e) => return Err(Failure::new(exit::SPEND_GUARD, e.to_string())),
+    }
+    Ok(())
 }
 
 /// `simquota balance` by SMS (or from the inbox). Owns `s` and restores the modem.
@@ -444,91 +539,13 @@ async fn query(
     profile: Option<&Profile>,
     cc: Option<&str>,
 ) -> Result<Outcome, Failure> {
-    let plan = match (&a.sms.sms, &a.sms.keyword) {
-        (Some(n), Some(k)) => {
-            let from_profile = profile.and_then(|p| {
-                p.methods.iter().find_map(|m| match m {
-                    Method::Sms {
-                        number,
-                        reply_senders,
-                        reply_parts_expected,
-                        ..
-                    } if crate::sms::same_sender(number, n, cc) => {
-                        Some((reply_senders.clone(), *reply_parts_expected))
-                    }
-                    _ => None,
-                })
-            });
-            let (mut senders, expect) = from_profile.unwrap_or_default();
-            senders.push(n.clone());
-            Plan {
-                number: n.clone(),
-                keyword: k.clone(),
-                senders,
-                expect_parts: expect.map(usize::from),
-            }
-        }
-        _ => {
-            let m = profile.and_then(|p| {
-                p.methods.iter().find_map(|m| match m {
-                    Method::Sms {
-                        number,
-                        keyword,
-                        reply_senders,
-                        reply_parts_expected,
-                        ..
-                    } => Some(Plan {
-                        number: number.clone(),
-                        keyword: keyword.clone(),
-                        senders: if reply_senders.is_empty() {
-                            vec![number.clone()]
-                        } else {
-                            reply_senders.clone()
-                        },
-                        expect_parts: reply_parts_expected.map(usize::from),
-                    }),
-                    _ => None,
-                })
-            });
-            m.ok_or_else(|| {
-                Failure::new(
-                    exit::USAGE,
-                    "no SMS method known for this SIM: pass --sms NUMBER --keyword TEXT",
-                )
-            })?
-        }
-    };
+    let plan = sms_plan(a, profile, cc)?;
     let mut senders = plan.senders.clone();
     if !a.sms.senders.is_empty() {
         senders = a.sms.senders.clone();
     }
-    let window = parse_duration(&a.sms.sms_window)
-        .map_err(|e| Failure::new(exit::USAGE, format!("--sms-window: {e}")))?;
     let mut baseline = sms.prepare_wait(&mut s.modem).await?;
-    // The spend guard records the send before it happens (a crash afterwards still counts).
-    let guard = SpendGuard {
-        max: a.sms.max_sms,
-        window,
-        dir: StateDir::resolve(),
-    };
-    let sim_key = id
-        .iccid
-        .clone()
-        .or_else(|| id.imsi.clone())
-        .unwrap_or_else(|| "unknown-sim".into());
-    match guard.admit(
-        &sim_key,
-        &plan.number,
-        &plan.keyword,
-        a.sms.force,
-        unix_now(),
-    ) {
-        Ok(()) => {}
-        Err(GuardError::Refused(r)) => {
-            return Err(Failure::new(exit::SPEND_GUARD, r.to_string()));
-        }
-        Err(e) => return Err(Failure::new(exit::SPEND_GUARD, e.to_string())),
-    }
+    admit_query(a, id, &plan)?;
     let sent_at = Instant::now();
     let refs = sms.send(&mut s.modem, &plan.number, &plan.keyword).await?;
     let opts = WaitOptions {

@@ -493,3 +493,80 @@ async fn env_variable_selects_the_bus() {
     assert_eq!(selected, Some(0));
     assert_eq!(bus.as_deref(), Ok(s.bus.address.as_str()));
 }
+
+/// Runs the real binary against the mock ModemManager (the runtime keeps serving the mock
+/// while the binary runs on a blocking thread).
+async fn run_cli(s: &Setup, args: &[&str]) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let addr = s.bus.address.clone();
+    let state = crate::common::tempdir("mm-cli");
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(crate::common::bin())
+            .args(&args)
+            .env("SIMQUOTA_MM_BUS", addr)
+            .env("SIMQUOTA_STATE_DIR", state)
+            .env_remove("SIMQUOTA_PORT")
+            .output()
+            .expect("simquota runs")
+    })
+    .await
+    .expect("join")
+}
+
+#[tokio::test]
+async fn balance_goes_through_modemmanager_when_it_owns_the_port() {
+    let Some(s) = setup().await else {
+        eprintln!("NOTE: dbus-daemon missing: ModemManager CLI test SKIPPED");
+        return;
+    };
+    // ModemManager owns /dev/ttyUSB2: simquota asks through it (the device node does not even
+    // exist here — the AT path would fail).
+    let o = run_cli(
+        &s,
+        &[
+            "balance",
+            "--port",
+            "/dev/ttyUSB2",
+            "--ussd",
+            "*100#",
+            "--json",
+        ],
+    )
+    .await;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["reply_text"], JA_REPLY);
+    assert_eq!(v["remaining_bytes"], 1_342_177_280u64);
+    assert_eq!(v["ussd"]["backend"], "modemmanager");
+    assert_eq!(v["modem"]["manufacturer"], "Quectel");
+    // The SIM is docomo's (44010): with no code given, the report says where to look instead.
+    let o = run_cli(&s, &["balance", "--port", "/dev/ttyUSB2"]).await;
+    assert_eq!(
+        o.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("My docomo"));
+    // --backend at bypasses ModemManager: the (absent) serial port is reported.
+    let o = run_cli(
+        &s,
+        &[
+            "balance",
+            "--port",
+            "/dev/ttyUSB2",
+            "--ussd",
+            "*100#",
+            "--backend",
+            "at",
+        ],
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no serial port"));
+    assert!(
+        s.mock.calls().iter().any(|c| c.contains("Initiate")),
+        "{:?}",
+        s.mock.calls()
+    );
+}
