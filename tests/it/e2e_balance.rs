@@ -198,3 +198,38 @@ fn decode_ussd_command_decodes_corpus_lines() {
         "Ihr Guthaben für die Nr.4915783647410 beträgt 5.78 Euro"
     );
 }
+
+#[test]
+fn a_menu_is_answered_interactively_on_a_terminal() {
+    // `script` gives the binary a terminal as stdin; the answer "2" is typed at the prompt.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("NOTE: `script` (util-linux) missing: interactive menu test not run");
+        return;
+    }
+    let cmd = format!(
+        "{} ussd '*101#' --simulate --profile quectel",
+        bin().display()
+    );
+    let mut child = std::process::Command::new("timeout")
+        .args(["30", "script", "-qec", &cmd, "/dev/null"])
+        .env("SIMQUOTA_STATE_DIR", tempdir("interactive"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"2\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).replace('\r', "");
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("1. データ残量"), "the menu was shown: {out}");
+    assert!(
+        out.contains("reply (empty to end)>"),
+        "a prompt was shown: {out}"
+    );
+    assert!(out.contains("残高：1,500円"), "the answer was sent: {out}");
+}

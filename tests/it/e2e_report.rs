@@ -145,3 +145,25 @@ fn a_japanese_sim_without_a_modem_method_is_told_where_to_look() {
     assert!(v["remaining_bytes"].is_null());
     assert_eq!(v["carrier"]["id"], "jp-docomo");
 }
+
+#[test]
+fn a_corrupt_user_profile_file_names_file_line_and_field() {
+    let dir = tempdir("badprofile");
+    let cfg = dir.join("simquota");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("carriers.toml"),
+        "[[carrier]]\nid = \"my-carrier\"\nname = \"Mine\"\ncountry = \"JP\"\n\n[[carrier.methods]]\nkind = \"ussdd\"\ncode = \"*100#\"\n",
+    )
+    .unwrap();
+    let o = std::process::Command::new(bin())
+        .args(["carriers"])
+        .env("XDG_CONFIG_HOME", &dir)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("carriers.toml:"), "{err}");
+    assert!(err.contains("methods[0].kind"), "{err}");
+    assert!(err.contains("ussdd"), "{err}");
+}
