@@ -53,6 +53,27 @@ pub struct SplitLine<'a> {
     pub params: Vec<Param>,
 }
 
+/// Splits a parameter list at commas outside double quotes, keeping the quotes and trimming
+/// the fields: `1,"a,b",,5` → `1`, `"a,b"`, ``, `5`. For the modem side of the emulator and for
+/// SMS headers, which need the raw fields rather than [`Param`] values.
+pub fn split_quoted(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in s.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                cur.push(c);
+            }
+            ',' if !quoted => out.push(std::mem::take(&mut cur).trim().to_string()),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur.trim().to_string());
+    out
+}
+
 /// Split off a response prefix: `+CSQ: 20,99` → (`Some("+CSQ")`, `" 20,99"`).
 ///
 /// A prefix is one of `+ ^ $ %` followed by letters, digits, `_` or `-`, then either `:` or the

@@ -400,7 +400,7 @@ impl SimModem {
 
     /// `AT+CUSD=<n>[,<str>[,<dcs>]]`.
     fn cusd(&mut self, now: Instant, args: &str) -> Final {
-        let params = split_args(args);
+        let params = crate::at::params::split_quoted(args);
         let n = params.first().map(|s| s.trim()).unwrap_or("");
         match n {
             "0" => {
@@ -608,25 +608,6 @@ struct Identity {
     model: &'static str,
     revision: &'static str,
     imei: &'static str,
-}
-
-/// Splits command arguments on commas outside double quotes.
-pub(crate) fn split_args(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for c in s.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                cur.push(c);
-            }
-            ',' if !quoted => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
 }
 
 #[cfg(test)]

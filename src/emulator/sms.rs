@@ -404,7 +404,7 @@ impl SmsState {
         let name_end = upper.find(['=', '?']).unwrap_or(upper.len());
         let name = upper.get(..name_end).unwrap_or("");
         let rest = cmd.get(name_end..).unwrap_or("");
-        let args = rest.strip_prefix('=').map(super::sim::split_args);
+        let args = rest.strip_prefix('=').map(crate::at::params::split_quoted);
         let read = rest == "?";
         let test = rest == "=?";
         let f = match name {

@@ -119,24 +119,7 @@ pub enum ListItem {
     Error(ListingError),
 }
 
-/// Split a header's parameters at commas outside double quotes.
-pub(crate) fn split_fields(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for c in s.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                cur.push(c);
-            }
-            ',' if !quoted => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out.into_iter().map(|f| f.trim().to_string()).collect()
-}
+pub(crate) use crate::at::params::split_quoted as split_fields;
 
 /// The text after `+CMGL:` / `+CMGR:` (case-insensitive), if the line is such a header.
 pub(crate) fn header_rest<'a>(line: &'a str, tag: &str) -> Option<&'a str> {
