@@ -1319,7 +1319,7 @@ impl Ctx<'_> {
                 .checked_mul(10u128.checked_pow(exp - amount.scale)?)?
         } else {
             let den = 10u128.checked_pow(amount.scale - exp)?;
-            if amount.mantissa % den != 0 {
+            if !amount.mantissa.is_multiple_of(den) {
                 self.note(
                     format!(
                         "{} {code} has more decimals than the currency; rounded",
@@ -1412,7 +1412,7 @@ impl Ctx<'_> {
 
 /// Drops trailing fraction zeros introduced by a multiplier (`1.5jt` → `1500000`).
 fn trim(mut d: Decimal) -> Decimal {
-    while d.scale > 0 && d.mantissa % 10 == 0 {
+    while d.scale > 0 && d.mantissa.is_multiple_of(10) {
         d.mantissa /= 10;
         d.scale -= 1;
     }

@@ -40,7 +40,7 @@ pub enum Cmd {
     /// Understand a reply obtained any other way (forwarded SMS, e-mail, a script): TEXT or stdin.
     Parse(ParseArgs),
     /// Check on a schedule (routers): history, alerts, Prometheus, MQTT / Home Assistant.
-    Watch(WatchArgs),
+    Watch(Box<WatchArgs>),
     /// Show recorded readings, per-day usage, a chart and the forecast.
     History(HistoryArgs),
     /// Serve /metrics and the status page from the history (beside `watch --once` in cron).

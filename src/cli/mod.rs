@@ -133,7 +133,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Cmd::Decode(d) => decode(d),
         Cmd::Carriers { what, json } => carriers(&what, json),
         Cmd::Parse(a) => parse_cmd(a),
-        Cmd::Watch(w) => watch::watch(w).await,
+        Cmd::Watch(w) => watch::watch(*w).await,
         Cmd::History(h) => watch::history_cmd(h),
         Cmd::Serve(s) => watch::serve_cmd(s).await,
         Cmd::Sms(c) => sms::run(c).await,

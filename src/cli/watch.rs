@@ -166,11 +166,8 @@ pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
     #[cfg(unix)]
     let mut term =
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(fail)?;
-    loop {
-        // The modem due first.
-        let Some(i) = (0..modems.len()).min_by_key(|&i| modems[i].next) else {
-            break;
-        };
+    // The modem due first, until a signal or the check count ends the loop.
+    while let Some(i) = (0..modems.len()).min_by_key(|&i| modems[i].next) {
         let wait = Duration::from_secs(modems[i].next.saturating_sub(monitor::now_unix()) as u64);
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}

@@ -51,7 +51,7 @@ pub fn encode(bytes: &[u8]) -> String {
 /// digits, i.e. [`decode`] would succeed with at least one byte.
 pub fn is_hex(text: &str) -> bool {
     let t = text.trim();
-    !t.is_empty() && t.len() % 2 == 0 && t.bytes().all(|b| b.is_ascii_hexdigit())
+    !t.is_empty() && t.len().is_multiple_of(2) && t.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]

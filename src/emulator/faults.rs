@@ -641,7 +641,7 @@ impl Device for Nmea {
         self.seq = self.seq.wrapping_add(1);
         let secs = self.seq % 86_400;
         let hms = format!("{:02}{:02}{:02}.00", secs / 3600, secs / 60 % 60, secs % 60);
-        let body = if self.seq % 2 == 0 {
+        let body = if self.seq.is_multiple_of(2) {
             format!("GPRMC,{hms},A,4807.038,N,01131.000,E,022.4,084.4,230394,003.1,W")
         } else {
             format!("GPGGA,{hms},4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,")

@@ -466,8 +466,9 @@ impl SimModem {
 
     /// The USSD string as the user dialled it, or `None` when this family rejects the form.
     fn decode_request(&self, raw: &str) -> Option<String> {
-        let looks_packed =
-            raw.len() >= 2 && raw.len() % 2 == 0 && raw.bytes().all(|b| b.is_ascii_hexdigit());
+        let looks_packed = raw.len() >= 2
+            && raw.len().is_multiple_of(2)
+            && raw.bytes().all(|b| b.is_ascii_hexdigit());
         match self.family {
             // Huawei E160-style firmware: the request must be packed GSM 7-bit hex
             // (shared/corpus A1 #48); a plain `*100#` is answered with ERROR.

@@ -606,7 +606,7 @@ impl SmsSession {
                 .and_then(|u| u.first().map(|(_, used, _)| *used as usize)),
             Err(_) => None,
         };
-        if used.map_or(true, |u| u > parts.len()) {
+        if used.is_none_or(|u| u > parts.len()) {
             let cmd = format!("AT+CMGL={}", self.stat_arg(Some(0)));
             let r = modem
                 .command(Command::new(cmd).with_timeout(Duration::from_secs(30)))

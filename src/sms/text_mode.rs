@@ -75,7 +75,7 @@ fn unquote(s: &str) -> &str {
 /// Decode UCS-2 hex if `s` is exactly that; `None` otherwise.
 fn ucs2_hex(s: &str) -> Option<String> {
     let t = s.trim();
-    if t.is_empty() || t.len() % 4 != 0 || !hex::is_hex(t) {
+    if t.is_empty() || !t.len().is_multiple_of(4) || !hex::is_hex(t) {
         return None;
     }
     let d = ucs2::decode(&hex::decode(t).ok()?);

@@ -542,7 +542,7 @@ fn ucs2_text(bytes: &[u8]) -> Decoded {
         }
     } else {
         let filler = units.iter().rev().take_while(|&&u| u == 0xFFFF).count();
-        if filler > 0 && bytes.len() % 2 == 0 {
+        if filler > 0 && bytes.len().is_multiple_of(2) {
             end = 2 * (units.len() - filler);
             warnings.push(format!("{filler} trailing FFFF filler unit(s) dropped"));
         }
@@ -671,7 +671,7 @@ fn natural(text: &str) -> Option<f32> {
 /// least half the units Latin-1; or CJK text with anchors (see [`cjk_strong`]).
 fn ucs2_strong(bytes: &[u8]) -> Option<Decoded> {
     let units = ucs2::units(bytes);
-    if units.len() < 4 || bytes.len() % 2 != 0 {
+    if units.len() < 4 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     let d = ucs2_text(bytes);

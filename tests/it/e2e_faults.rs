@@ -263,8 +263,7 @@ fn endless_menu_under_noise_is_cut_off() {
         delay_ms = 20
         "#,
     );
-    let replies: Vec<&str> = std::iter::repeat(["--reply", "1"])
-        .take(12)
+    let replies: Vec<&str> = std::iter::repeat_n(["--reply", "1"], 12)
         .flatten()
         .collect();
     for family in Family::ALL {

@@ -189,7 +189,7 @@ announce = {announce}
             if announce { "cmti" } else { "poll" },
             "{family:?}"
         );
-        assert_eq!(v["remaining_bytes"].as_u64().is_some(), true, "{v}");
+        assert!(v["remaining_bytes"].as_u64().is_some(), "{v}");
     }
 }
 
