@@ -340,9 +340,33 @@ pub type Deliver<'a> = dyn FnMut(&Checked) -> Result<u8, Failure> + Send + 'a;
 async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
     let (report, json_flag) = (a.report.clone(), a.port.json);
     check(&a, &mut |c: &Checked| {
-        emit(&report, json_flag, &c.doc, &c.human, &c.reading)
+        // With a history from `watch`, show its forecast beside this reading.
+        let (mut doc, mut human) = (c.doc.clone(), c.human.clone());
+        if let Some(st) = c.id.iccid.as_deref().and_then(history_status) {
+            doc["forecast"] = json!(st.forecast);
+            if let Some(f) = &st.forecast {
+                human.push_str(&render::forecast_line(f));
+            }
+        }
+        emit(&report, json_flag, &doc, &human, &c.reading)
     })
     .await
+}
+
+/// The recorded status of a SIM from the default history store, if `watch` keeps one.
+fn history_status(iccid: &str) -> Option<crate::monitor::SimStatus> {
+    let path = crate::monitor::history::default_path();
+    if !path.is_file() {
+        return None;
+    }
+    let h = crate::monitor::History::open(&path).ok()?;
+    crate::monitor::SimStatus::from_history(
+        &h,
+        iccid,
+        crate::monitor::now_unix(),
+        &crate::monitor::SnapshotOptions::default(),
+    )
+    .ok()
 }
 
 /// Runs one balance check (USSD, SMS or inbox, as the carrier and arguments say) and hands

@@ -113,6 +113,22 @@ fn capitalise(s: &str) -> String {
     }
 }
 
+/// One line of forecast from the history: rate, run-out date, daily budget.
+pub fn forecast_line(f: &crate::monitor::Forecast) -> String {
+    let mut s = format!(
+        "Forecast: using ≈ {}/day",
+        format_bytes(f.rate_bytes_per_day, 1024)
+    );
+    if let Some(d) = f.runs_out {
+        let _ = write!(s, " · runs out ≈ {d}");
+    }
+    if let Some(b) = f.daily_budget {
+        let _ = write!(s, " · budget {}/day until the reset", format_bytes(b, 1024));
+    }
+    s.push('\n');
+    s
+}
+
 /// `simquota balance` output.
 pub fn balance(
     request: &str,

@@ -452,3 +452,55 @@ fn status_page_renders_in_headless_chromium() {
         "console errors: {console_errors:?}"
     );
 }
+
+#[test]
+fn balance_shows_the_forecast_from_the_watch_history() {
+    use simquota::balance::{parse, Date, ParseOptions};
+    use simquota::monitor::{CheckRecord, History, Method};
+    let dir = tempdir("forecast");
+    let h = History::open(&dir.join("history.db")).unwrap();
+    let now = simquota::monitor::now_unix();
+    let opts = ParseOptions::new(Date {
+        year: 2026,
+        month: 11,
+        day: 25,
+    });
+    // Ten days of readings, 200 MB a day.
+    for day in 0..10i64 {
+        let mb = 4000 - 200 * day;
+        let r = parse(&format!("残りデータ量：{mb}MB"), &opts);
+        let rec = CheckRecord::success(
+            now - (10 - day) * 86_400,
+            "8900101000000000001",
+            Method::Ussd,
+            "*100#",
+            r,
+        );
+        h.record(&rec).unwrap();
+    }
+    drop(h);
+    let o = Command::new(bin())
+        .args(["balance", "--simulate", "--json"])
+        .env("SIMQUOTA_STATE_DIR", &dir)
+        .env("SIMQUOTA_DATA_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(
+        v["forecast"]["rate_bytes_per_day"],
+        200 * 1024 * 1024,
+        "{v}"
+    );
+    let o = Command::new(bin())
+        .args(["balance", "--simulate"])
+        .env("SIMQUOTA_STATE_DIR", &dir)
+        .env("SIMQUOTA_DATA_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&o).contains("Forecast: using ≈ 200 MB/day"),
+        "{}",
+        stdout(&o)
+    );
+}
