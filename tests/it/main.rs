@@ -6,4 +6,5 @@ mod e2e_balance;
 mod e2e_errors;
 mod e2e_report;
 mod gammu;
+mod no_panic;
 mod transcripts;
