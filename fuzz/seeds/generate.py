@@ -14,7 +14,6 @@ import glob
 import hashlib
 import os
 import re
-import shutil
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -205,8 +204,11 @@ add("at_session", bytes([0, 2]) + b"\r\n+CMT: ,24\r\n07911326040000F0040B9113466
 # ----- write -------------------------------------------------------------------------------------
 for target, items in seeds.items():
     d = os.path.join(OUT, target)
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
+    os.makedirs(d, exist_ok=True)
+    # Inputs that once crashed a target (`regression-<sha1>`, copied from artifacts/) are kept.
+    for old in os.listdir(d):
+        if not old.startswith("regression-"):
+            os.remove(os.path.join(d, old))
     for data in sorted(items):
         name = hashlib.sha1(data).hexdigest()[:16]
         with open(os.path.join(d, name), "wb") as f:
