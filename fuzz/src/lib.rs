@@ -358,7 +358,10 @@ fn check_event(ev: &Event, c: &SessionConfig) {
             let mut last = None;
             for (i, raw) in &r.raw_lines {
                 assert!(*i < r.lines.len(), "raw_lines index {i} past the lines");
-                assert!(last.map_or(true, |l| l < *i), "raw_lines not in order");
+                assert!(
+                    !matches!(last, Some(l) if l >= *i),
+                    "raw_lines not in order"
+                );
                 assert!(raw.len() <= unit.max(pdu));
                 last = Some(*i);
             }
