@@ -116,7 +116,9 @@ impl Transcript {
     pub fn render(&self) -> String {
         let mut out = String::new();
         for (k, v) in &self.headers {
-            if k == "atx" {
+            // `#! atx 1` is the customary version line; with a `=` in the value it must be
+            // written `#! atx = v`, or parse would split the value at that `=`.
+            if k == "atx" && !v.contains('=') {
                 let _ = writeln!(out, "#! atx {v}");
             } else {
                 let _ = writeln!(out, "#! {k} = {v}");
@@ -341,6 +343,28 @@ mod tests {
     fn render_then_parse_is_identity() {
         let t = Transcript::parse(SAMPLE).unwrap();
         assert_eq!(Transcript::parse(&t.render()).unwrap(), t);
+    }
+
+    /// Found by `cargo fuzz run transcript`: the header `#! atx=unknown … = gammu issue #150`
+    /// parses as key `atx` with a value holding `=`, rendered `#! atx unknown … = gammu…`,
+    /// which parsed back as key `atx unknown …`: parse(render(t)) != t.
+    #[test]
+    fn regression_atx_header_value_with_equals_sign_round_trips() {
+        for text in ["#! atx=1 = 2\n", "#! atx = a=b\n", "#! atx 1\n", "#! atx\n"] {
+            let t = Transcript::parse(text).unwrap();
+            let rendered = t.render();
+            assert_eq!(
+                Transcript::parse(&rendered).unwrap(),
+                t,
+                "{text:?} -> {rendered:?}"
+            );
+        }
+        let t = Transcript::parse("#! atx = a=b\n").unwrap();
+        assert_eq!(t.header("atx"), Some("a=b"));
+        assert_eq!(
+            Transcript::parse("#! atx 1\n").unwrap().render(),
+            "#! atx 1\n"
+        );
     }
 
     #[test]

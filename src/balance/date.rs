@@ -146,8 +146,28 @@ impl Serialize for Date {
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
         let s = String::deserialize(d)?;
-        Date::parse_iso(&s).map_err(serde::de::Error::custom)
+        Date::parse_iso(&s)
+            .or_else(|e| parse_expanded(&s).ok_or(e))
+            .map_err(serde::de::Error::custom)
     }
+}
+
+/// The form [`Date`]'s `Display` writes for years outside 0000–9999 (`-4712-04-01`,
+/// `10000-01-01`: ISO 8601 expanded years), so that every serialised date reads back.
+fn parse_expanded(s: &str) -> Option<Date> {
+    let split = s.len().checked_sub(6)?;
+    let (year, md) = (s.get(..split)?, s.get(split..)?.as_bytes());
+    let shaped = md.len() == 6
+        && md[0] == b'-'
+        && md[3] == b'-'
+        && [1, 2, 4, 5].iter().all(|&i| md[i].is_ascii_digit());
+    let digits = year.strip_prefix('-').unwrap_or(year);
+    if !shaped || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let y = i32::try_from(year.parse::<i64>().ok()?).ok()?;
+    let num = |i: usize| (md[i] - b'0') * 10 + (md[i + 1] - b'0');
+    Date::new(y, num(1), num(4))
 }
 
 // ---------------------------------------------------------------------------------------------

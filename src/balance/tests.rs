@@ -665,6 +665,35 @@ fn json_shape() {
     assert_eq!(o.units_base, 1024);
 }
 
+/// Found by `cargo fuzz run balance`: with `today` in year -4713, a year-less date in the reply
+/// became -4712-04-01; the Reading serialised it as `"-4712-04-01"`, which did not deserialise
+/// (only four-digit years were read back). Every date `Display` writes must read back.
+#[test]
+fn regression_dates_outside_four_digit_years_survive_serde() {
+    for date in [
+        d(-4712, 4, 1),
+        d(-5, 1, 1),
+        d(0, 2, 29),
+        d(10_000, 1, 1),
+        d(i32::MAX, 12, 31),
+        d(i32::MIN, 1, 1),
+    ] {
+        let json = serde_json::to_string(&date).expect("serialise");
+        let back: Date = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+        assert_eq!(back, date, "{json}");
+    }
+    // Still strict about everything else.
+    for bad in [
+        "\"-4712-13-01\"",
+        "\"--1-01-01\"",
+        "\"-01-01\"",
+        "\"1-1-01\"",
+        "\"+5-01-01\"",
+    ] {
+        assert!(serde_json::from_str::<Date>(bad).is_err(), "{bad}");
+    }
+}
+
 #[test]
 fn date_arithmetic() {
     assert_eq!(d(1970, 1, 1).to_days_since_epoch(), 0);

@@ -13,6 +13,7 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     let mut replacements = 0usize;
     // encoding_rs does not say where or how many; find them for the warnings.
     let units = units(bytes);
+    let odd = bytes.len() % 2 == 1;
     let mut i = 0;
     while let Some(&u) = units.get(i) {
         match u {
@@ -22,6 +23,21 @@ pub fn decode(bytes: &[u8]) -> Decoded {
                     continue;
                 }
                 replacements += 1;
+                if odd && i + 1 == units.len() {
+                    // The odd byte could be the start of the low surrogate: the decoder
+                    // replaces the truncated pair with a single U+FFFD.
+                    warnings.push(format!(
+                        "unpaired high surrogate 0x{u:04X} at byte offset {} followed by an odd \
+                         trailing byte 0x{:02X} (truncated UTF-16)",
+                        2 * i,
+                        bytes.last().copied().unwrap_or(0)
+                    ));
+                    return Decoded {
+                        text: text.into_owned(),
+                        replacements,
+                        warnings,
+                    };
+                }
                 warnings.push(format!(
                     "unpaired high surrogate 0x{u:04X} at byte offset {}",
                     2 * i
@@ -38,7 +54,7 @@ pub fn decode(bytes: &[u8]) -> Decoded {
         }
         i += 1;
     }
-    if bytes.len() % 2 == 1 {
+    if odd {
         replacements += 1;
         warnings.push(format!(
             "odd trailing byte 0x{:02X} at byte offset {} (truncated UTF-16)",
@@ -100,11 +116,33 @@ mod tests {
         }
     }
 
+    /// Found by `cargo fuzz run ussd`: hex of packed GSM 7-bit read as UCS-2 (107 octets)
+    /// ended in an unpaired high surrogate plus an odd byte; the decoder emits one U+FFFD for
+    /// both, but two replacements were counted.
+    #[test]
+    fn regression_high_surrogate_then_odd_byte_is_one_replacement() {
+        for h in [&[0xD8, 0x3D, 0x41][..], &[0x00, 0x41, 0xDB, 0x6F, 0x05]] {
+            let d = decode(h);
+            let fffd = d.text.chars().filter(|&c| c == '\u{FFFD}').count();
+            assert_eq!(fffd, 1, "{h:02X?}: {:?}", d.text);
+            assert_eq!(d.replacements, 1, "{h:02X?}");
+            assert_eq!(d.warnings.len(), 1, "{h:02X?}: {:?}", d.warnings);
+        }
+    }
+
     #[test]
     fn encode_vectors() {
         assert_eq!(hex::encode(&encode("*100#")), "002A0031003000300023");
         assert_eq!(hex::encode(&encode("A😀")), "0041D83DDE00");
         assert_eq!(hex::encode(&encode("")), "");
+    }
+
+    /// A low surrogate cannot start a pair: it and the odd byte are two replacements.
+    #[test]
+    fn low_surrogate_then_odd_byte_is_two_replacements() {
+        let d = decode(&[0xDC, 0x00, 0x41]);
+        assert_eq!(d.text, "\u{FFFD}\u{FFFD}");
+        assert_eq!(d.replacements, 2);
     }
 
     proptest::proptest! {

@@ -214,8 +214,11 @@ impl Reading {
 
 fn finish(out: &mut UssdText, r: Reading, info: Option<CbsDcs>) {
     let mut r = r;
-    // DCS 0x10: GSM 7-bit text preceded by "ll<CR>" (TS 23.038 §5).
-    if info.is_some_and(|i| i.language_preamble && i.alphabet == Alphabet::Gsm7) {
+    // DCS 0x10: GSM 7-bit text preceded by "ll<CR>" (TS 23.038 §5). A reading forced to
+    // `Raw` is the payload as received, preamble and all.
+    if r.interpretation != Interpretation::Raw
+        && info.is_some_and(|i| i.language_preamble && i.alphabet == Alphabet::Gsm7)
+    {
         let mut it = r.decoded.text.chars();
         match (it.next(), it.next(), it.next()) {
             (Some(a), Some(b), Some('\r'))
@@ -970,6 +973,25 @@ mod tests {
             dec("Hallo", Some(0x23), Charset::Gsm).language.as_deref(),
             Some("ru")
         );
+    }
+
+    /// Found by `cargo fuzz run ussd`: payload `AK\r\r…` with DCS 16 (0x10, GSM 7-bit with a
+    /// language preamble) and the reading forced to `Raw` came back as `\r\r…` with
+    /// language "ak": the preamble was stripped from what is documented as the raw payload.
+    #[test]
+    fn regression_forced_raw_keeps_the_language_preamble() {
+        let ov = DecodeOverrides {
+            interpretation: Some(Interpretation::Raw),
+            ..Default::default()
+        };
+        let payload = "AK\r\r\r\r\r\0\u{1}~\r)\0";
+        let u = decode_payload(payload, Some(0x10), Charset::Hex, &ov);
+        assert_eq!(u.interpretation, Interpretation::Raw);
+        assert_eq!(u.text, payload);
+        assert_eq!(u.language, None);
+        // Not forced, the same DCS still strips the preamble.
+        let u = dec("en\rHello", Some(0x10), Charset::Ira);
+        assert_eq!(u.text, "Hello");
     }
 
     #[test]

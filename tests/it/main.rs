@@ -10,5 +10,6 @@ mod e2e_report;
 mod e2e_sms;
 mod e2e_watch;
 mod gammu;
+mod no_panic;
 mod soak;
 mod transcripts;
