@@ -473,3 +473,46 @@ fn decode_pdu_corpus_p2() {
     let o = run(&["decode", "pdu", "07zz"], &state);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn sms_settings_are_restored_as_they_were() {
+    // A modem that routes new messages (+CNMI=1,2 → +CMT, lost if unacknowledged): the check
+    // must switch to stored + announced before sending, then put it back — as the recording shows.
+    let extra = "[sms_config]\ncnmi = \"1,2,0,0,0\"\n";
+    for family in Family::ALL {
+        let mut s = cn_scenario(extra);
+        s.network.iccid = format!("898600000000000001{}", family as u8);
+        let emu = emulator(family, s);
+        let p = port(&emu);
+        let dir = tempdir("restore");
+        let rec = dir.join("rec.atx");
+        let o = run(
+            &[
+                "balance",
+                "--sms",
+                "10086",
+                "--keyword",
+                "CXLL",
+                "--port",
+                &p,
+                "--record",
+                &rec.to_string_lossy(),
+            ],
+            &dir,
+        );
+        assert!(o.status.success(), "{family:?}: {}", stderr(&o));
+        let t = std::fs::read_to_string(&rec).unwrap();
+        let sent: Vec<&str> = t.lines().filter_map(|l| l.strip_prefix("> ")).collect();
+        let pos = |cmd: &str| sent.iter().rposition(|l| l.starts_with(cmd));
+        let cmgs = pos("AT+CMGS=").expect("the keyword was sent");
+        let set = sent
+            .iter()
+            .position(|l| l.starts_with("AT+CNMI=2,1"))
+            .expect("CNMI set to store+announce");
+        assert!(set < cmgs, "{family:?}: CNMI must be set before sending");
+        let restored = pos("AT+CNMI=1,2,0,0,0").expect("CNMI restored");
+        assert!(restored > cmgs, "{family:?}: {sent:?}");
+        let cpms = pos("AT+CPMS=").expect("CPMS restored");
+        assert!(cpms > cmgs, "{family:?}: {sent:?}");
+    }
+}
