@@ -259,6 +259,11 @@ fn mqtt_config(w: &WatchArgs, cfg: &Config) -> Result<Option<MqttConfig>, Failur
             m.host.clone(),
             m.port.unwrap_or(MqttConfig::default_port(tls)),
         ),
+        (None, None) if w.mqtt_tls => {
+            return Err(usage(
+                "--mqtt-tls needs a broker: --mqtt HOST[:PORT] or an [mqtt] section",
+            ))
+        }
         (None, None) => return Ok(None),
     };
     let mut c = MqttConfig::new(&host, port);
