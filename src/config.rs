@@ -120,9 +120,9 @@ impl Default for Serve {
 pub struct Mqtt {
     /// Broker host.
     pub host: String,
-    /// Broker port.
-    #[serde(default = "default_mqtt_port")]
-    pub port: u16,
+    /// Broker port (default 1883, or 8883 with `tls = true`).
+    #[serde(default)]
+    pub port: Option<u16>,
     /// User name.
     #[serde(default)]
     pub username: Option<String>,
@@ -135,10 +135,19 @@ pub struct Mqtt {
     /// Home Assistant discovery prefix (empty to turn discovery off).
     #[serde(default = "default_discovery")]
     pub discovery_prefix: String,
-}
-
-fn default_mqtt_port() -> u16 {
-    1883
+    /// Connect over TLS (needs a build with the `mqtt-tls` feature; never falls back to
+    /// plaintext).
+    #[serde(default)]
+    pub tls: bool,
+    /// PEM CA bundle to check the broker's certificate with (default: the system's roots).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// PEM client certificate, for brokers that require one (with `client_key_file`).
+    #[serde(default)]
+    pub client_cert_file: Option<PathBuf>,
+    /// PEM private key of `client_cert_file`.
+    #[serde(default)]
+    pub client_key_file: Option<PathBuf>,
 }
 fn default_prefix() -> String {
     "simquota".into()
@@ -229,7 +238,52 @@ mod tests {
         let c = Config::parse(include_str!("../deploy/config.example.toml"), "example").unwrap();
         assert_eq!(c.modems.len(), 1);
         assert_eq!(c.alerts.below, vec!["500MB".to_string(), "10%".to_string()]);
-        assert_eq!(c.mqtt.as_ref().map(|m| m.port), Some(1883));
+        let m = c.mqtt.as_ref().unwrap();
+        assert_eq!(m.port, Some(1883));
+        assert!(!m.tls);
+        assert_eq!(m.ca_file, None);
+    }
+
+    #[test]
+    fn mqtt_tls_keys() {
+        let c = Config::parse(
+            "[mqtt]\nhost = \"broker.example\"\ntls = true\n\
+             ca_file = \"/etc/ssl/certs/my-ca.pem\"\n\
+             client_cert_file = \"/etc/simquota/mqtt.crt\"\n\
+             client_key_file = \"/etc/simquota/mqtt.key\"\n",
+            "x",
+        )
+        .unwrap();
+        let m = c.mqtt.unwrap();
+        assert!(m.tls);
+        assert_eq!(m.port, None, "no port given: the caller picks 8883 for TLS");
+        assert_eq!(m.ca_file, Some(PathBuf::from("/etc/ssl/certs/my-ca.pem")));
+        assert_eq!(
+            m.client_cert_file,
+            Some(PathBuf::from("/etc/simquota/mqtt.crt"))
+        );
+        assert_eq!(
+            m.client_key_file,
+            Some(PathBuf::from("/etc/simquota/mqtt.key"))
+        );
+        // Defaults: plain TCP, no files.
+        let m = Config::parse("[mqtt]\nhost = \"h\"\nport = 1884\n", "x")
+            .unwrap()
+            .mqtt
+            .unwrap();
+        assert!(!m.tls);
+        assert_eq!(m.port, Some(1884));
+        assert_eq!(
+            (m.ca_file, m.client_cert_file, m.client_key_file),
+            (None, None, None)
+        );
+        // A typo in a TLS key is an error, not silently plaintext.
+        let e = Config::parse("[mqtt]\nhost = \"h\"\ntsl = true\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("c.toml:3:") && e.contains("tsl"), "{e}");
+        // `tls` is a boolean.
+        assert!(Config::parse("[mqtt]\nhost = \"h\"\ntls = \"yes\"\n", "x").is_err());
     }
 
     #[test]

@@ -238,9 +238,17 @@ pub struct WatchArgs {
     /// Write node_exporter textfile metrics into DIR after each check.
     #[arg(long, value_name = "DIR")]
     pub textfile: Option<PathBuf>,
-    /// Publish to this MQTT broker (HOST or HOST:PORT), with Home Assistant discovery.
+    /// Publish to this MQTT broker (HOST or HOST:PORT; port 1883, or 8883 with --mqtt-tls), with
+    /// Home Assistant discovery.
     #[arg(long, value_name = "HOST[:PORT]")]
     pub mqtt: Option<String>,
+    /// Connect to the MQTT broker over TLS (needs a build with `--features mqtt-tls`; never
+    /// falls back to plaintext).
+    #[arg(long)]
+    pub mqtt_tls: bool,
+    /// PEM CA bundle for the broker's certificate (default: the system's roots).
+    #[arg(long, value_name = "FILE", requires = "mqtt_tls")]
+    pub mqtt_ca: Option<PathBuf>,
     /// MQTT user name (the password comes from the config file's password_file).
     #[arg(long, value_name = "USER")]
     pub mqtt_user: Option<String>,

@@ -226,20 +226,48 @@ fn stats_root() -> PathBuf {
 }
 
 fn mqtt_config(w: &WatchArgs, cfg: &Config) -> Result<Option<MqttConfig>, Failure> {
-    let (host, port) = match (&w.mqtt, &cfg.mqtt) {
+    let file = cfg.mqtt.as_ref();
+    if let Some(m) = file.filter(|m| !m.tls) {
+        // A CA or client certificate without `tls = true` is a half-done TLS set-up: say so
+        // rather than connect in plaintext.
+        if let Some(key) = [
+            ("ca_file", &m.ca_file),
+            ("client_cert_file", &m.client_cert_file),
+            ("client_key_file", &m.client_key_file),
+        ]
+        .iter()
+        .find_map(|(k, v)| v.as_ref().map(|_| k))
+        {
+            if !w.mqtt_tls {
+                return Err(usage(format!(
+                    "[mqtt] {key} is set but tls is not: add `tls = true` (or pass --mqtt-tls)"
+                )));
+            }
+        }
+    }
+    let tls = w.mqtt_tls || file.is_some_and(|m| m.tls);
+    let (host, port) = match (&w.mqtt, file) {
         (Some(hp), _) => match hp.rsplit_once(':') {
             Some((h, p)) => (
                 h.to_string(),
                 p.parse()
                     .map_err(|_| usage(format!("--mqtt {hp:?}: bad port")))?,
             ),
-            None => (hp.clone(), 1883),
+            None => (hp.clone(), MqttConfig::default_port(tls)),
         },
-        (None, Some(m)) => (m.host.clone(), m.port),
+        (None, Some(m)) => (
+            m.host.clone(),
+            m.port.unwrap_or(MqttConfig::default_port(tls)),
+        ),
+        (None, None) if w.mqtt_tls => {
+            return Err(usage(
+                "--mqtt-tls needs a broker: --mqtt HOST[:PORT] or an [mqtt] section",
+            ))
+        }
         (None, None) => return Ok(None),
     };
     let mut c = MqttConfig::new(&host, port);
-    if let Some(m) = &cfg.mqtt {
+    if let Some(m) = file {
         c.username = m.username.clone();
         c.base_topic = m.prefix.clone();
         c.discovery_prefix = m.discovery_prefix.clone();
@@ -255,6 +283,19 @@ fn mqtt_config(w: &WatchArgs, cfg: &Config) -> Result<Option<MqttConfig>, Failur
     if w.mqtt_user.is_some() {
         c.username = w.mqtt_user.clone();
     }
+    if tls {
+        c.tls = Some(monitor::mqtt::MqttTls {
+            ca_file: w
+                .mqtt_ca
+                .clone()
+                .or_else(|| file.and_then(|m| m.ca_file.clone())),
+            client_cert_file: file.and_then(|m| m.client_cert_file.clone()),
+            client_key_file: file.and_then(|m| m.client_key_file.clone()),
+        });
+    }
+    // At start-up, not at the first check: a build without TLS, or an unreadable CA file, is a
+    // usage error (exit 2) before anything is sent.
+    c.validate().map_err(usage)?;
     Ok(Some(c))
 }
 

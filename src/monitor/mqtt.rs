@@ -14,13 +14,18 @@
 //! Everything is published with QoS 1 and the publisher waits for the broker's PUBACKs (with a
 //! time-out), so "published" means the broker has it.
 //!
-//! No TLS: rumqttc is built without default features (rustls + ring + webpki would add about a
-//! megabyte to a router binary). Use a broker on the LAN, or a local bridge / stunnel for TLS.
+//! TLS is opt-in at build time: rumqttc is built without default features, and only the
+//! `mqtt-tls` Cargo feature brings rustls on the ring provider (about a megabyte more in a router
+//! binary). Invariant: a configuration that asks for TLS ([`MqttConfig::tls`]) is either served
+//! over TLS or refused with an error ([`NO_TLS`] in a build without the feature) — never sent in
+//! plaintext. The server certificate is checked against `ca_file` (PEM), else the system's roots,
+//! and must name the host as given (DNS name, or an IP address SAN when the host is an address).
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rumqttc::{AsyncClient, Event, LastWill, MqttOptions, Packet, QoS};
+use rumqttc::{AsyncClient, Event, LastWill, MqttOptions, Packet, QoS, Transport};
 use serde_json::json;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -29,13 +34,38 @@ use super::alerts::Alert;
 use super::status::SimStatus;
 use super::{MonitorError, Result};
 
+/// The MQTT port without TLS.
+pub const DEFAULT_PORT: u16 = 1883;
+/// The MQTT-over-TLS port ("secure-mqtt").
+pub const DEFAULT_TLS_PORT: u16 = 8883;
+/// Whether this build can speak MQTT over TLS (the `mqtt-tls` Cargo feature).
+pub const TLS_SUPPORTED: bool = cfg!(feature = "mqtt-tls");
+/// The error for TLS asked of a build without the `mqtt-tls` feature.
+pub const NO_TLS: &str = "this simquota was built without MQTT TLS: rebuild with \
+    `cargo build --release --features mqtt-tls`, or use a broker on the LAN / a local TLS bridge";
+
+/// TLS to the broker. Files are read at each connection (a renewed certificate is picked up at
+/// the next reconnect) and checked by [`MqttConfig::validate`] at start-up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MqttTls {
+    /// PEM bundle of the CA certificates to trust; `None` trusts the system's roots
+    /// (`SSL_CERT_FILE`, else the usual `/etc/ssl/certs` bundle).
+    pub ca_file: Option<PathBuf>,
+    /// PEM client certificate chain, for brokers that require one (with `client_key_file`).
+    pub client_cert_file: Option<PathBuf>,
+    /// PEM private key of the client certificate (PKCS#8, PKCS#1 or SEC1).
+    pub client_key_file: Option<PathBuf>,
+}
+
 /// How to reach the broker and where to publish.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MqttConfig {
-    /// Broker host name or address.
+    /// Broker host name or address; with TLS, the name the server certificate must carry.
     pub host: String,
-    /// Broker port (1883).
+    /// Broker port ([`DEFAULT_PORT`], or [`DEFAULT_TLS_PORT`] with TLS).
     pub port: u16,
+    /// TLS settings; `None` is plain TCP.
+    pub tls: Option<MqttTls>,
     /// User name, if the broker wants one.
     pub username: Option<String>,
     /// Password (with `username`).
@@ -58,6 +88,7 @@ impl MqttConfig {
         MqttConfig {
             host: host.to_string(),
             port,
+            tls: None,
             username: None,
             password: None,
             client_id: "simquota".to_string(),
@@ -65,6 +96,138 @@ impl MqttConfig {
             discovery_prefix: "homeassistant".to_string(),
             keep_alive: Duration::from_secs(30),
             timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// The port to use when none is given: 8883 with TLS, 1883 without.
+    pub fn default_port(tls: bool) -> u16 {
+        if tls {
+            DEFAULT_TLS_PORT
+        } else {
+            DEFAULT_PORT
+        }
+    }
+
+    /// Checks, before any connection, what can be checked: that this build has TLS when it is
+    /// asked for ([`NO_TLS`] otherwise), and that the CA and client files are readable PEM.
+    pub fn validate(&self) -> Result<()> {
+        match &self.tls {
+            Some(t) => tls_transport(t).map(|_| ()),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(not(feature = "mqtt-tls"))]
+fn tls_transport(_: &MqttTls) -> Result<Transport> {
+    Err(MonitorError::Invalid(NO_TLS.to_string()))
+}
+
+/// A TLS transport with our own rustls config (rather than rumqttc's `TlsConfiguration::Simple`):
+/// that one reports a bad file only when connecting, without its name, and cannot use the
+/// system's roots without panicking when they are missing.
+#[cfg(feature = "mqtt-tls")]
+fn tls_transport(t: &MqttTls) -> Result<Transport> {
+    Ok(Transport::tls_with_config(
+        rumqttc::TlsConfiguration::Rustls(Arc::new(tls::client_config(t)?)),
+    ))
+}
+
+#[cfg(feature = "mqtt-tls")]
+mod tls {
+    use super::*;
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use rustls::{ClientConfig, RootCertStore};
+    use std::path::Path;
+
+    fn invalid(msg: String) -> MonitorError {
+        MonitorError::Invalid(format!("MQTT TLS: {msg}"))
+    }
+
+    fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
+        std::fs::read(path)
+            .map_err(|e| MonitorError::io(format!("reading MQTT {what} {}", path.display()), e))
+    }
+
+    fn certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>> {
+        let pem = read(path, what)?;
+        let certs = CertificateDer::pem_slice_iter(&pem)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| invalid(format!("{what} {}: bad PEM: {e}", path.display())))?;
+        if certs.is_empty() {
+            return Err(invalid(format!(
+                "{what} {}: no PEM CERTIFICATE in it",
+                path.display()
+            )));
+        }
+        Ok(certs)
+    }
+
+    fn roots(t: &MqttTls) -> Result<RootCertStore> {
+        let mut roots = RootCertStore::empty();
+        match &t.ca_file {
+            Some(path) => {
+                let (_, bad) = roots.add_parsable_certificates(certs(path, "ca_file")?);
+                if roots.is_empty() {
+                    return Err(invalid(format!(
+                        "ca_file {}: none of its {bad} certificate(s) can be used",
+                        path.display()
+                    )));
+                }
+            }
+            None => {
+                let found = rustls_native_certs::load_native_certs();
+                roots.add_parsable_certificates(found.certs);
+                if roots.is_empty() {
+                    let why = found
+                        .errors
+                        .first()
+                        .map(|e| format!(" ({e})"))
+                        .unwrap_or_default();
+                    return Err(invalid(format!(
+                        "no system CA certificates found{why}: give the broker's CA as \
+                         [mqtt] ca_file or --mqtt-ca"
+                    )));
+                }
+            }
+        }
+        Ok(roots)
+    }
+
+    /// rustls on the ring provider, chosen here rather than installed process-wide: nothing
+    /// else in the process uses rustls, and no global state means nothing to race.
+    pub(super) fn client_config(t: &MqttTls) -> Result<ClientConfig> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| invalid(e.to_string()))?
+            .with_root_certificates(roots(t)?);
+        match (&t.client_cert_file, &t.client_key_file) {
+            (None, None) => Ok(builder.with_no_client_auth()),
+            (Some(cert), Some(key)) => {
+                let chain = certs(cert, "client_cert_file")?;
+                let pem = read(key, "client_key_file")?;
+                let key_der = PrivateKeyDer::from_pem_slice(&pem).map_err(|e| {
+                    invalid(format!(
+                        "client_key_file {}: no usable PEM private key: {e}",
+                        key.display()
+                    ))
+                })?;
+                builder.with_client_auth_cert(chain, key_der).map_err(|e| {
+                    invalid(format!(
+                        "client_cert_file {} / client_key_file {}: {e}",
+                        cert.display(),
+                        key.display()
+                    ))
+                })
+            }
+            (Some(_), None) => Err(invalid(
+                "client_cert_file is set but client_key_file is not".into(),
+            )),
+            (None, Some(_)) => Err(invalid(
+                "client_key_file is set but client_cert_file is not".into(),
+            )),
         }
     }
 }
@@ -311,6 +474,10 @@ impl MqttPublisher {
         ));
         if let Some(u) = &cfg.username {
             opts.set_credentials(u.clone(), cfg.password.clone().unwrap_or_default());
+        }
+        if let Some(t) = &cfg.tls {
+            // An error here returns before any TCP connection: no plaintext fallback.
+            opts.set_transport(tls_transport(t)?);
         }
         let (client, mut eventloop) = AsyncClient::new(opts, 64);
         let (ack_tx, acks) = watch::channel(0u64);
@@ -773,5 +940,353 @@ mod tests {
         cfg.timeout = Duration::from_secs(2);
         let e = MqttPublisher::connect(&cfg, ICCID).await.unwrap_err();
         assert!(matches!(e, MonitorError::Mqtt(_)), "{e}");
+    }
+
+    // ---- TLS ---------------------------------------------------------------------------
+
+    #[test]
+    fn tls_port_defaults() {
+        assert_eq!(MqttConfig::default_port(false), 1883);
+        assert_eq!(MqttConfig::default_port(true), 8883);
+        assert_eq!(
+            MqttConfig::new("h", 1883).tls,
+            None,
+            "plain TCP unless asked"
+        );
+        assert!(NO_TLS.contains("cargo build --release --features mqtt-tls"));
+        assert_eq!(TLS_SUPPORTED, cfg!(feature = "mqtt-tls"));
+    }
+
+    /// Without the feature, TLS is refused before any connection is attempted: the listener
+    /// below must not see a single plaintext connection.
+    #[cfg(not(feature = "mqtt-tls"))]
+    #[tokio::test(flavor = "current_thread")]
+    async fn tls_without_the_feature_is_a_clear_error_and_never_plaintext() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mut cfg = MqttConfig::new("127.0.0.1", port);
+        cfg.tls = Some(MqttTls::default());
+        cfg.timeout = Duration::from_secs(2);
+        let e = cfg.validate().unwrap_err();
+        assert_eq!(e.to_string(), NO_TLS);
+        assert!(matches!(e, MonitorError::Invalid(_)), "{e:?}");
+        let e = MqttPublisher::connect(&cfg, ICCID).await.unwrap_err();
+        assert_eq!(e.to_string(), NO_TLS);
+        match listener.accept() {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            other => panic!("a connection was made without TLS: {other:?}"),
+        }
+        // Plain TCP is still fine.
+        cfg.tls = None;
+        assert!(cfg.validate().is_ok());
+    }
+
+    #[cfg(feature = "mqtt-tls")]
+    mod tls {
+        use super::*;
+        use std::path::{Path, PathBuf};
+
+        fn free_port() -> u16 {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map(|a| a.port())
+                .unwrap()
+        }
+
+        fn wait_port(port: u16) {
+            for _ in 0..100 {
+                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            panic!("mosquitto did not open port {port}");
+        }
+
+        fn openssl(bin: &Path, dir: &Path, args: &[&str]) {
+            let out = Command::new(bin)
+                .args(args)
+                .current_dir(dir)
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+
+        /// A throwaway PKI in a temp dir: `ca` and `other-ca` (P-256, self-signed), `server`
+        /// (for `localhost` and 127.0.0.1) and `client`, both signed by `ca`.
+        struct Pki {
+            dir: PathBuf,
+        }
+
+        impl Pki {
+            fn file(&self, name: &str) -> PathBuf {
+                self.dir.join(name)
+            }
+        }
+
+        fn pki() -> Option<Pki> {
+            let Some(bin) = find_program("openssl") else {
+                eprintln!(
+                    "NOTE: openssl is not installed: the MQTT TLS broker test is SKIPPED \
+                     (apt-get install -y openssl)"
+                );
+                return None;
+            };
+            let dir = temp_dir("mqtt-pki");
+            let ec = [
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+            ];
+            for ca in ["ca", "other-ca"] {
+                let (key, pem, subj) = (
+                    format!("{ca}.key"),
+                    format!("{ca}.pem"),
+                    format!("/CN=simquota test {ca}"),
+                );
+                let mut args = vec!["req", "-x509"];
+                args.extend(ec);
+                args.extend([
+                    "-keyout",
+                    &key,
+                    "-out",
+                    &pem,
+                    "-days",
+                    "2",
+                    "-subj",
+                    &subj,
+                    "-addext",
+                    "basicConstraints=critical,CA:TRUE",
+                    "-addext",
+                    "keyUsage=critical,keyCertSign,cRLSign",
+                ]);
+                openssl(&bin, &dir, &args);
+            }
+            std::fs::write(
+                dir.join("server.ext"),
+                "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+                 extendedKeyUsage=serverAuth\n",
+            )
+            .unwrap();
+            std::fs::write(
+                dir.join("client.ext"),
+                "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
+            )
+            .unwrap();
+            for (who, cn) in [("server", "localhost"), ("client", "simquota-router")] {
+                let (key, csr, pem, ext, subj) = (
+                    format!("{who}.key"),
+                    format!("{who}.csr"),
+                    format!("{who}.pem"),
+                    format!("{who}.ext"),
+                    format!("/CN={cn}"),
+                );
+                let mut args = vec!["req"];
+                args.extend(ec);
+                args.extend(["-keyout", &key, "-out", &csr, "-subj", &subj]);
+                openssl(&bin, &dir, &args);
+                openssl(
+                    &bin,
+                    &dir,
+                    &[
+                        "x509",
+                        "-req",
+                        "-in",
+                        &csr,
+                        "-CA",
+                        "ca.pem",
+                        "-CAkey",
+                        "ca.key",
+                        "-CAcreateserial",
+                        "-out",
+                        &pem,
+                        "-days",
+                        "2",
+                        "-extfile",
+                        &ext,
+                    ],
+                );
+            }
+            // mosquitto started as root drops to its own user, which must read the key.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(
+                dir.join("server.key"),
+                std::fs::Permissions::from_mode(0o644),
+            )
+            .unwrap();
+            Some(Pki { dir })
+        }
+
+        fn tls_cfg(host: &str, port: u16, ca: Option<PathBuf>) -> MqttConfig {
+            let mut cfg = MqttConfig::new(host, port);
+            cfg.timeout = Duration::from_secs(3);
+            cfg.tls = Some(MqttTls {
+                ca_file: ca,
+                ..MqttTls::default()
+            });
+            cfg
+        }
+
+        #[tokio::test(flavor = "current_thread")]
+        async fn over_tls_to_a_real_broker() {
+            let Some(pki) = pki() else { return };
+            let (tls_port, mtls_port) = (free_port(), free_port());
+            let listener = |port: u16, extra: &str| {
+                format!(
+                    "listener {port} 127.0.0.1\ncafile {}\ncertfile {}\nkeyfile {}\n{extra}",
+                    pki.file("ca.pem").display(),
+                    pki.file("server.pem").display(),
+                    pki.file("server.key").display(),
+                )
+            };
+            // Plain listener first (for the subscriber), then TLS, then TLS + client certificate.
+            let Some(b) = broker(&format!(
+                "allow_anonymous true\n{}\n{}",
+                listener(tls_port, ""),
+                listener(mtls_port, "require_certificate true\n")
+            )) else {
+                return;
+            };
+            wait_port(tls_port);
+            wait_port(mtls_port);
+            let s = sim();
+
+            // Published over TLS (trusting our CA; the certificate names 127.0.0.1) ...
+            let cfg = tls_cfg("127.0.0.1", tls_port, Some(pki.file("ca.pem")));
+            cfg.validate().unwrap();
+            let mut p = MqttPublisher::connect(&cfg, ICCID).await.unwrap();
+            p.publish_status(&s).await.unwrap();
+            p.close().await.unwrap();
+            // ... and received by a plaintext subscriber of the same broker.
+            let state_t = format!("simquota/{ICCID}/state");
+            let seen = collect(b.port, &[state_t.as_str()], |m| !m.is_empty()).await;
+            let (state, retained) = &seen[&state_t];
+            assert!(*retained);
+            let v: serde_json::Value = serde_json::from_str(state).unwrap();
+            assert_eq!(v["remaining_bytes"], 2u64 << 30);
+            assert_eq!(v["iccid"], ICCID);
+
+            // By DNS name too (the certificate's DNS SAN).
+            let cfg = tls_cfg("localhost", tls_port, Some(pki.file("ca.pem")));
+            let p = MqttPublisher::connect(&cfg, ICCID).await.unwrap();
+            p.close().await.unwrap();
+
+            // A client trusting another CA is refused, and so is one trusting only the system's
+            // roots (our throwaway CA is not among them).
+            for ca in [Some(pki.file("other-ca.pem")), None] {
+                let mut cfg = tls_cfg("127.0.0.1", tls_port, ca.clone());
+                cfg.timeout = Duration::from_secs(2);
+                let r = MqttPublisher::connect(&cfg, ICCID).await;
+                match r {
+                    Err(MonitorError::Mqtt(e)) => {
+                        assert!(e.contains("certificate"), "{ca:?}: {e}")
+                    }
+                    // No system roots at all on this machine: refused up front.
+                    Err(MonitorError::Invalid(e)) if ca.is_none() => {
+                        assert!(e.contains("no system CA certificates"), "{e}")
+                    }
+                    other => panic!("{ca:?}: not refused: {other:?}"),
+                }
+            }
+
+            // The broker wants a client certificate: refused without, accepted with one.
+            let mut cfg = tls_cfg("127.0.0.1", mtls_port, Some(pki.file("ca.pem")));
+            cfg.timeout = Duration::from_secs(2);
+            let e = MqttPublisher::connect(&cfg, ICCID).await.unwrap_err();
+            assert!(
+                e.to_string().to_lowercase().contains("certificate"),
+                "refused, but why? {e}"
+            );
+            cfg.timeout = Duration::from_secs(3);
+            assert!(matches!(e, MonitorError::Mqtt(_)), "{e:?}");
+            if let Some(t) = cfg.tls.as_mut() {
+                t.client_cert_file = Some(pki.file("client.pem"));
+                t.client_key_file = Some(pki.file("client.key"));
+            }
+            let mut p = MqttPublisher::connect(&cfg, ICCID).await.unwrap();
+            p.publish_status(&s).await.unwrap();
+            p.close().await.unwrap();
+        }
+
+        #[test]
+        fn bad_tls_files_are_named_at_startup() {
+            let dir = temp_dir("mqtt-tls-files");
+            let junk = dir.join("junk.pem");
+            std::fs::write(&junk, "not a certificate\n").unwrap();
+            let missing = dir.join("missing.pem");
+            let cfg = |t: MqttTls| {
+                let mut c = MqttConfig::new("127.0.0.1", 8883);
+                c.tls = Some(t);
+                c.validate().map_err(|e| e.to_string())
+            };
+            let e = cfg(MqttTls {
+                ca_file: Some(missing.clone()),
+                ..MqttTls::default()
+            })
+            .unwrap_err();
+            assert!(e.contains("ca_file") && e.contains("missing.pem"), "{e}");
+            let e = cfg(MqttTls {
+                ca_file: Some(junk.clone()),
+                ..MqttTls::default()
+            })
+            .unwrap_err();
+            assert!(e.contains("ca_file") && e.contains("junk.pem"), "{e}");
+            assert!(e.contains("no PEM CERTIFICATE"), "{e}");
+
+            let Some(pki) = pki() else { return };
+            let ok = MqttTls {
+                ca_file: Some(pki.file("ca.pem")),
+                ..MqttTls::default()
+            };
+            assert_eq!(cfg(ok.clone()), Ok(()));
+            let e = cfg(MqttTls {
+                client_cert_file: Some(pki.file("client.pem")),
+                ..ok.clone()
+            })
+            .unwrap_err();
+            assert!(e.contains("client_key_file is set but") || e.contains("client_key_file"));
+            assert!(e.contains("not"), "{e}");
+            let e = cfg(MqttTls {
+                client_key_file: Some(pki.file("client.key")),
+                ..ok.clone()
+            })
+            .unwrap_err();
+            assert!(e.contains("client_cert_file is not"), "{e}");
+            // A certificate where the key should be.
+            let e = cfg(MqttTls {
+                client_cert_file: Some(pki.file("client.pem")),
+                client_key_file: Some(pki.file("client.pem")),
+                ..ok.clone()
+            })
+            .unwrap_err();
+            assert!(
+                e.contains("client_key_file") && e.contains("private key"),
+                "{e}"
+            );
+            // Key and certificate that do not match.
+            let e = cfg(MqttTls {
+                client_cert_file: Some(pki.file("client.pem")),
+                client_key_file: Some(pki.file("server.key")),
+                ..ok.clone()
+            })
+            .unwrap_err();
+            assert!(e.contains("client_cert_file"), "{e}");
+            assert_eq!(
+                cfg(MqttTls {
+                    client_cert_file: Some(pki.file("client.pem")),
+                    client_key_file: Some(pki.file("client.key")),
+                    ..ok
+                }),
+                Ok(())
+            );
+        }
     }
 }
