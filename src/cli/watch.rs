@@ -435,7 +435,7 @@ async fn one_check(
                 Ok(p) => {
                     publishers.insert(iccid.clone(), p);
                 }
-                Err(e) => eprintln!("simquota: warning: MQTT: {e}"),
+                Err(e) => eprintln!("simquota: warning: {e}"),
             }
         }
         if let Some(p) = publishers.get_mut(&iccid) {
@@ -446,7 +446,7 @@ async fn one_check(
                 }
             }
             if let Err(e) = ok {
-                eprintln!("simquota: warning: MQTT: {e}");
+                eprintln!("simquota: warning: {e}");
                 publishers.remove(&iccid);
             }
         }

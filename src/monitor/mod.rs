@@ -11,7 +11,7 @@
 //! - [`forecast`]: usage rate (Theil–Sen over daily points), run-out date, daily budget;
 //! - [`alerts`]: rules that fire once per crossing, `--exec` program runner;
 //! - [`metrics`]: Prometheus text exposition, textfile collector, tiny HTTP server;
-//! - [`mqtt`]: state + availability + Home Assistant discovery over MQTT (rumqttc, no TLS);
+//! - [`mqtt`]: state + availability + Home Assistant discovery over MQTT (rumqttc; TLS with the `mqtt-tls` feature);
 //! - [`page`]: the HTML status page (inline SVG, no JavaScript);
 //! - [`schedule`]: `--every` durations, jitter from a seeded RNG, back-off on failure;
 //! - [`status`]: the per-SIM snapshot that metrics, the page and MQTT render.
@@ -53,7 +53,7 @@ pub use estimate::{CounterSample, Counters, DsFlow, Estimate, Meter};
 pub use forecast::{Forecast, NoForecast, Point};
 pub use history::{CheckRecord, History, KeyNumbers, Method};
 pub use metrics::{default_listen, render_metrics, serve, write_textfile};
-pub use mqtt::{Message, MqttConfig, MqttPublisher};
+pub use mqtt::{Message, MqttConfig, MqttPublisher, MqttTls};
 pub use page::render_page;
 pub use schedule::{parse_duration, Rng, Schedule};
 pub use status::{
