@@ -168,7 +168,9 @@ pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(fail)?;
     // The modem due first, until a signal or the check count ends the loop.
     while let Some(i) = (0..modems.len()).min_by_key(|&i| modems[i].next) {
-        let wait = Duration::from_secs(modems[i].next.saturating_sub(monitor::now_unix()) as u64);
+        // A check due in the past (the previous one ran long) is due now: clamp before the cast.
+        let wait =
+            Duration::from_secs(modems[i].next.saturating_sub(monitor::now_unix()).max(0) as u64);
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = tokio::signal::ctrl_c() => break,
