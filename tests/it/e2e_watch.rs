@@ -293,7 +293,10 @@ fn several_modems_from_the_config_file_each_keyed_by_iccid() {
     )
     .unwrap();
     let db = dir.join("history.db");
-    let o = Command::new(bin())
+    // Bounded: a scheduling bug must fail the test, not hang it.
+    let o = Command::new("timeout")
+        .arg("60")
+        .arg(bin())
         .args([
             "watch",
             "--once",
