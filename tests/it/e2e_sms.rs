@@ -45,6 +45,21 @@ fn port(e: &simquota::emulator::Emulator) -> String {
     e.path().to_string_lossy().into_owned()
 }
 
+/// `simquota balance --sms 10086 --keyword CXLL --port PORT` plus `extra` arguments.
+fn cxll(port: &str, state: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "balance",
+        "--sms",
+        "10086",
+        "--keyword",
+        "CXLL",
+        "--port",
+        port,
+    ];
+    args.extend_from_slice(extra);
+    run(&args, state)
+}
+
 fn list(port: &str, state: &std::path::Path) -> serde_json::Value {
     let o = run(&["sms", "list", "--port", port, "--json"], state);
     assert!(o.status.success(), "sms list: {}", stderr(&o));
@@ -87,19 +102,7 @@ fn pre_existing_messages_are_untouched_and_settings_restored() {
         let p = port(&emu);
         let state = tempdir("untouched");
         // No listing before the check (a listing is a read): the scenario says what is stored.
-        let o = run(
-            &[
-                "balance",
-                "--sms",
-                "10086",
-                "--keyword",
-                "CXLL",
-                "--port",
-                &p,
-                "--json",
-            ],
-            &state,
-        );
+        let o = cxll(&p, &state, &["--json"]);
         assert!(o.status.success(), "{family:?}: {}", stderr(&o));
         let v = json(&o);
         assert!(
@@ -248,35 +251,13 @@ fn storage_full_and_unknown_smsc_give_clear_messages() {
     // The inbox's ME message has nowhere to go without ME; SM holds the one friend message.
     let emu = emulator(Family::Huawei, full);
     let state = tempdir("full");
-    let o = run(
-        &[
-            "balance",
-            "--sms",
-            "10086",
-            "--keyword",
-            "CXLL",
-            "--port",
-            &port(&emu),
-        ],
-        &state,
-    );
+    let o = cxll(&port(&emu), &state, &[]);
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
     assert!(stderr(&o).contains("is full"), "{}", stderr(&o));
     assert!(stderr(&o).contains("Nothing was sent"), "{}", stderr(&o));
 
     let emu = emulator(Family::Zte, cn_scenario("[sms_config]\nsmsc = \"\"\n"));
-    let o = run(
-        &[
-            "balance",
-            "--sms",
-            "10086",
-            "--keyword",
-            "CXLL",
-            "--port",
-            &port(&emu),
-        ],
-        &state,
-    );
+    let o = cxll(&port(&emu), &state, &[]);
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
     assert!(stderr(&o).contains("AT+CSCA"), "{}", stderr(&o));
 
@@ -284,18 +265,7 @@ fn storage_full_and_unknown_smsc_give_clear_messages() {
         Family::Quectel,
         cn_scenario("[sms_config]\ncmgs_error = 322\n"),
     );
-    let o = run(
-        &[
-            "balance",
-            "--sms",
-            "10086",
-            "--keyword",
-            "CXLL",
-            "--port",
-            &port(&emu),
-        ],
-        &state,
-    );
+    let o = cxll(&port(&emu), &state, &[]);
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
     assert!(stderr(&o).contains("memory is full"), "{}", stderr(&o));
 }
@@ -431,21 +401,7 @@ fn text_mode_fallback_when_pdu_mode_is_refused() {
     let emu = emulator(Family::Zte, sc);
     let p = port(&emu);
     let state = tempdir("textmode");
-    let o = run(
-        &[
-            "balance",
-            "--sms",
-            "10086",
-            "--keyword",
-            "CXLL",
-            "--port",
-            &p,
-            "--json",
-            "--settle",
-            "0.3",
-        ],
-        &state,
-    );
+    let o = cxll(&p, &state, &["--json", "--settle", "0.3"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v = json(&o);
     assert_eq!(v["sms"]["mode"], "text");
@@ -486,20 +442,7 @@ fn sms_settings_are_restored_as_they_were() {
         let p = port(&emu);
         let dir = tempdir("restore");
         let rec = dir.join("rec.atx");
-        let o = run(
-            &[
-                "balance",
-                "--sms",
-                "10086",
-                "--keyword",
-                "CXLL",
-                "--port",
-                &p,
-                "--record",
-                &rec.to_string_lossy(),
-            ],
-            &dir,
-        );
+        let o = cxll(&p, &dir, &["--record", &rec.to_string_lossy()]);
         assert!(o.status.success(), "{family:?}: {}", stderr(&o));
         let t = std::fs::read_to_string(&rec).unwrap();
         let sent: Vec<&str> = t.lines().filter_map(|l| l.strip_prefix("> ")).collect();
