@@ -32,8 +32,8 @@ mod tests;
 pub use load::ProfileError;
 pub use name::normalize_name;
 pub use profile::{
-    check_hint, is_slug, path_to_string, Cost, FieldProblem, Method, PathSeg, Profile,
-    KNOWN_CAPTURES, KNOWN_QUIRKS,
+    check_hint, is_iso4217, is_slug, path_to_string, Cost, FieldProblem, Method, PathSeg, Profile,
+    ISO_4217, KNOWN_CAPTURES, KNOWN_QUIRKS,
 };
 
 use load::{parse_file, Loaded};

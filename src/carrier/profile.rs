@@ -66,6 +66,10 @@ pub struct Profile {
     /// Language of replies (BCP 47: `ja`, `zh-Hans`, `ru`…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// ISO 4217 code of the money in replies (`CAD`, `NGN`): resolves `$`, `Rs`, `P`… for the
+    /// parser. `None` = not known; the parser must not guess.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
     /// Free text for people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -274,6 +278,29 @@ fn is_ussd_code(s: &str) -> bool {
             .all(|c| c.is_ascii_digit() || *c == b'*' || *c == b'#')
 }
 
+/// Active ISO 4217 alphabetic codes (list of 2024-06, SIX Group; funds codes and precious
+/// metals left out: no carrier bills in XAU). Sorted for binary search.
+pub const ISO_4217: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD",
+    "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP",
+    "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF",
+    "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD",
+    "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP",
+    "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR",
+    "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB",
+    "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD",
+    "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SLL", "SOS", "SRD", "SSP", "STN", "SVC", "SYP",
+    "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD",
+    "UYU", "UZS", "VED", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER",
+    "ZAR", "ZMW", "ZWG", "ZWL",
+];
+
+/// True for an active ISO 4217 alphabetic code ([`ISO_4217`]).
+pub fn is_iso4217(s: &str) -> bool {
+    ISO_4217.binary_search(&s).is_ok()
+}
+
 fn is_language_tag(s: &str) -> bool {
     let mut parts = s.split('-');
     let first_ok = parts
@@ -390,6 +417,14 @@ impl Profile {
                 ));
             }
         }
+        if let Some(c) = &self.currency {
+            if !is_iso4217(c) {
+                return Err(problem(
+                    vec![key("currency")],
+                    format!("currency \"{c}\" is not an ISO 4217 code (three capital letters in use, e.g. \"NGN\", \"CAD\")"),
+                ));
+            }
+        }
         for (i, s) in self.sources.iter().enumerate() {
             if s.trim().is_empty() {
                 return Err(problem(
@@ -425,6 +460,9 @@ impl Profile {
         let _ = write!(s, "{} — {} ({}", self.id, self.name, self.country);
         if let Some(l) = &self.language {
             let _ = write!(s, ", {l}");
+        }
+        if let Some(c) = &self.currency {
+            let _ = write!(s, ", {c}");
         }
         s.push_str(")\n");
         if let Some(p) = &self.parent {

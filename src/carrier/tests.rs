@@ -385,6 +385,14 @@ fn corrupt_files_name_file_line_and_field() {
         "mcc_mnc = [\"99999\"]\nunits_base = 1020",
     );
     let bad_id = GOOD.replace("xx-test", "XX Test");
+    let bad_currency = GOOD.replace(
+        "mcc_mnc = [\"99999\"]",
+        "mcc_mnc = [\"99999\"]\ncurrency = \"usd\"",
+    );
+    let symbol_currency = GOOD.replace(
+        "mcc_mnc = [\"99999\"]",
+        "mcc_mnc = [\"99999\"]\ncurrency = \"$\"",
+    );
     let unknown_field = GOOD.replace("name = \"Test\"", "name = \"Test\"\nnmae = \"typo\"");
     let bad_cost = format!("{GOOD}\n[[carrier.methods]]\nkind = \"sms\"\nnumber = \"10086\"\nkeyword = \"CXLL\"\ncosts_money = \"maybe\"\n");
     let empty_number =
@@ -426,6 +434,8 @@ fn corrupt_files_name_file_line_and_field() {
         (bad_code, 10, Some("methods[0].code"), "USSD"),
         (bad_units, 7, Some("units_base"), "1000 or 1024"),
         (bad_id, 3, Some("id"), "slug"),
+        (bad_currency, 7, Some("currency"), "ISO 4217"),
+        (symbol_currency, 7, Some("currency"), "ISO 4217"),
         (unknown_field, 5, Some("nmae"), "unknown field \"nmae\""),
         (bad_cost, 16, Some("methods[1].costs_money"), "unknown"),
         (empty_number, 14, Some("methods[1].number"), "sms number"),
@@ -562,6 +572,43 @@ mod props {
             let r = Registry::builtin();
             let s = r.select(imsi.as_deref(), op.as_deref(), id.as_deref());
             prop_assert!(s.profile.is_some() || !s.notes.is_empty());
+        }
+    }
+}
+
+#[test]
+fn currency_is_an_active_iso_4217_code() {
+    // The table is sorted (binary search) and holds only three capital letters.
+    assert!(ISO_4217.windows(2).all(|w| w[0] < w[1]));
+    assert!(ISO_4217
+        .iter()
+        .all(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase())));
+    for ok in [
+        "NGN", "CAD", "XOF", "XAF", "CUP", "ETB", "ZMW", "BDT", "INR", "IDR", "VND",
+    ] {
+        assert!(is_iso4217(ok), "{ok}");
+    }
+    // Symbols, lowercase, withdrawn codes (Croatian kuna 2023, old Mauritanian ouguiya) fail.
+    for bad in ["$", "usd", "US", "USDD", "HRK", "MRO", "", "RUR"] {
+        assert!(!is_iso4217(bad), "{bad}");
+    }
+    let mut r = Registry::default();
+    r.add_text(
+        "x.toml",
+        &GOOD.replace(
+            "mcc_mnc = [\"99999\"]",
+            "mcc_mnc = [\"99999\"]\ncurrency = \"CAD\"",
+        ),
+    )
+    .expect("CAD is valid");
+    assert_eq!(
+        r.get("xx-test").and_then(|p| p.currency.as_deref()),
+        Some("CAD")
+    );
+    // Built-ins that name a currency name a valid one.
+    for p in reg().all() {
+        if let Some(c) = &p.currency {
+            assert!(is_iso4217(c), "{}: {c}", p.id);
         }
     }
 }
