@@ -15,6 +15,7 @@
 //! - `parse`: tokens, clauses, binding of values to markers, the [`Reading`].
 
 mod date;
+mod explain;
 mod lexicon;
 mod model;
 mod number;
@@ -27,6 +28,7 @@ mod samples;
 mod tests;
 
 pub use date::{Date, DateError};
-pub use model::{DataBucket, Money, ParseOptions, Reading, Throttle, SCHEMA_VERSION};
+pub use explain::explain;
+pub use model::{Candidate, DataBucket, Money, ParseOptions, Reading, Throttle, SCHEMA_VERSION};
 pub use parse::parse;
 pub use unit::format_bytes;

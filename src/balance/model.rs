@@ -26,6 +26,15 @@ pub struct ParseOptions {
     /// parser; the first one that captures a usable value decides the reading.
     #[serde(default)]
     pub hints: Vec<String>,
+    /// ISO 3166-1 alpha-2 country of the carrier (from its profile or the SIM's MCC), e.g.
+    /// `"NG"`. Resolves ambiguous money signs (`$`, `Rs`, `P`, `kr`, `K`, `F CFA`) and tells
+    /// US month/day order; without it (and without `currency`) such signs are not read.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// ISO 4217 code the carrier bills in (from its profile), e.g. `"CAD"`: what an ambiguous
+    /// sign means when it can mean this currency. Never used for an amount with no sign.
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
 fn default_base() -> u64 {
@@ -40,6 +49,8 @@ impl ParseOptions {
             units_base: default_base(),
             language: None,
             hints: Vec::new(),
+            country: None,
+            currency: None,
         }
     }
 
@@ -72,6 +83,10 @@ pub struct DataBucket {
     /// The reply gives this pool as a part of another figure ("其中", "of which", "含"): it is
     /// not added into the summary.
     pub breakdown: bool,
+    /// `remaining_bytes` is not written in the reply but derived from it ("used 75% of 4 GB",
+    /// or total − used): shown as derived.
+    #[serde(default)]
+    pub derived: bool,
 }
 
 impl DataBucket {
@@ -85,6 +100,7 @@ impl DataBucket {
             unlimited: false,
             expires: None,
             breakdown: false,
+            derived: false,
         }
     }
 }
@@ -152,6 +168,29 @@ pub struct Reading {
     pub notes: Vec<String>,
     /// The reply text as given.
     pub raw: String,
+    /// Every number the parser found (sizes, money, dates, percentages, bare numbers), with the
+    /// role it was given and the words that gave it, or why it was not taken. `--explain`.
+    #[serde(default)]
+    pub candidates: Vec<Candidate>,
+}
+
+/// A number found in the reply and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// The number as written, with its unit or currency (`"812MB"`, `"Rp25rb"`, `"2/2"`).
+    pub text: String,
+    /// `"size"`, `"money"`, `"date"`, `"percent"`, `"speed"`, `"number"` or `"code"` (phone
+    /// numbers, USSD codes, references).
+    pub kind: String,
+    /// Char offset of the first char in the reply.
+    pub start: usize,
+    /// The role it was given (`"remaining"`, `"used"`, `"total"`, `"balance"`, `"bonus"`,
+    /// `"expiry"`, `"reset"`, …), or `None` when it was not taken.
+    pub role: Option<String>,
+    /// The words of the reply that gave the role (or the rejection), as written.
+    pub cue: Option<String>,
+    /// Why it was taken or not, in plain English.
+    pub why: String,
 }
 
 impl Reading {
@@ -172,6 +211,7 @@ impl Reading {
             understood: false,
             notes: Vec::new(),
             raw: raw.to_string(),
+            candidates: Vec::new(),
         }
     }
 

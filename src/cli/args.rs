@@ -327,6 +327,15 @@ pub struct ParseArgs {
     /// Carrier profile whose hints, language and unit base to use.
     #[arg(long, value_name = "ID")]
     pub carrier: Option<String>,
+    /// Carrier country (ISO 3166 alpha-2, e.g. NG): decides `$`, `Rs`, `P`, `kr`.
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
+    /// The carrier's currency (ISO 4217, e.g. CAD): what an ambiguous sign means.
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
+    /// Show which words gave each figure its role and which numbers were rejected and why.
+    #[arg(long)]
+    pub explain: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

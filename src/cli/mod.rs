@@ -342,6 +342,10 @@ async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
     check(&a, &mut |c: &Checked| {
         // With a history from `watch`, show its forecast beside this reading.
         let (mut doc, mut human) = (c.doc.clone(), c.human.clone());
+        if VERBOSE.load(std::sync::atomic::Ordering::Relaxed) > 0 && !json_flag {
+            // -v: how the reply was read (the AT log goes to stderr too).
+            eprint!("{}", crate::balance::explain(&c.reading, 1024));
+        }
         if let Some(st) = c.id.iccid.as_deref().and_then(history_status) {
             doc["forecast"] = json!(st.forecast);
             if let Some(f) = &st.forecast {
@@ -495,6 +499,7 @@ pub(super) fn understand(
         opts.units_base = u64::from(p.units_base);
         opts.language = p.language.clone();
         opts.hints = p.reply_hints.clone();
+        opts.country = Some(p.country.clone()).filter(|c| !c.is_empty());
     }
     (crate::balance::parse(text, &opts), today, opts.base())
 }
@@ -697,7 +702,14 @@ fn parse_cmd(a: args::ParseArgs) -> Result<u8, Failure> {
         opts.units_base = u64::from(p.units_base);
         opts.language = p.language.clone();
         opts.hints = p.reply_hints.clone();
+        opts.country = Some(p.country.clone()).filter(|c| !c.is_empty());
         carrier = Some(json!({"id": p.id, "name": p.name, "selected_by": "explicit"}));
+    }
+    if a.country.is_some() {
+        opts.country = a.country.clone();
+    }
+    if a.currency.is_some() {
+        opts.currency = a.currency.clone();
     }
     let reading = crate::balance::parse(text.trim_end_matches(['\r', '\n']), &opts);
     let doc = report_json("parse", "", &reading.raw, &reading, carrier);
@@ -705,8 +717,12 @@ fn parse_cmd(a: args::ParseArgs) -> Result<u8, Failure> {
     if !reading.understood {
         human.push_str("Not understood.\n");
     }
-    for n in &reading.notes {
-        human.push_str(&format!("note: {n}\n"));
+    if a.explain {
+        human.push_str(&crate::balance::explain(&reading, opts.base()));
+    } else {
+        for n in &reading.notes {
+            human.push_str(&format!("note: {n}\n"));
+        }
     }
     emit(&a.report, a.json, &doc, &human, &reading)
 }
