@@ -59,6 +59,10 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         "carriers/world.toml",
         include_str!("../../carriers/world.toml"),
     ),
+    (
+        "carriers/africa.toml",
+        include_str!("../../carriers/africa.toml"),
+    ),
 ];
 
 /// MCCs whose networks use 3-digit MNCs (North America, 3GPP TS 23.003 §2.2 note; plus the
