@@ -63,6 +63,10 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         "carriers/africa.toml",
         include_str!("../../carriers/africa.toml"),
     ),
+    (
+        "carriers/south-asia.toml",
+        include_str!("../../carriers/south-asia.toml"),
+    ),
 ];
 
 /// MCCs whose networks use 3-digit MNCs (North America, 3GPP TS 23.003 §2.2 note; plus the
