@@ -628,3 +628,160 @@ fn readme_example_is_a_valid_profile_file() {
     let kinds: Vec<&str> = p.methods.iter().map(Method::kind).collect();
     assert_eq!(kinds, ["sms", "inbox", "ussd", "none"]);
 }
+
+/// MCC-MNCs that more than one built-in profile lists on purpose, with the reason. Anything
+/// else listed twice is a data error: the IMSI could not tell the profiles apart.
+const SHARED_MCC_MNC: &[(&str, &str)] = &[];
+
+#[test]
+fn builtin_mcc_mnc_are_unique_except_documented_shares() {
+    let r = reg();
+    let mut seen: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    for p in r.all() {
+        for m in &p.mcc_mnc {
+            seen.entry(m.as_str()).or_default().push(p.id.as_str());
+        }
+    }
+    for (m, ids) in &seen {
+        if ids.len() > 1 {
+            assert!(
+                SHARED_MCC_MNC.iter().any(|(s, _)| s == m),
+                "{m} is listed by {ids:?}: document the share in SHARED_MCC_MNC or fix the data"
+            );
+        }
+    }
+    for (m, why) in SHARED_MCC_MNC {
+        assert!(
+            seen.get(m).is_some_and(|ids| ids.len() > 1),
+            "{m} is documented as shared ({why}) but is not"
+        );
+    }
+    // A 2-digit MNC that is the prefix of a 3-digit one in the same MCC makes the IMSI split
+    // depend on the next digit; none of the built-ins may do that.
+    for m in seen.keys().filter(|m| m.len() == 6) {
+        let short = &m[..5];
+        assert!(
+            !seen.contains_key(short),
+            "{short} and {m} are both listed: the MNC length of an IMSI starting {m} is ambiguous"
+        );
+    }
+}
+
+#[test]
+fn builtin_facts_are_sourced_and_checkable() {
+    let r = reg();
+    let mut count = 0;
+    for p in r.all() {
+        count += 1;
+        // Every source is a URL or a corpus pointer, never free text.
+        for s in &p.sources {
+            assert!(
+                s.starts_with("http://")
+                    || s.starts_with("https://")
+                    || s.starts_with("gopher://")
+                    || s.starts_with("corpus: ")
+                    || s == "synthetic",
+                "{}: source {s:?} is neither a URL nor 'corpus: …'",
+                p.id
+            );
+        }
+        // Listed networks cite an MCC-MNC table (or, for the few profiles below, the source
+        // file that maps those codes to the operator).
+        const CODES_FROM_OTHER_FILES: &[&str] = &[
+            "cn-china-mobile",   // 0wQ/air780e-forwarder util_mobile.lua
+            "cn-china-unicom",   // idem
+            "cn-china-telecom",  // idem
+            "cn-china-broadnet", // idem
+            "jp-rakuten",        // Kotlin source mapping 44011 → RAKUTEN
+        ];
+        if !p.mcc_mnc.is_empty()
+            && p.id != "example"
+            && !CODES_FROM_OTHER_FILES.contains(&p.id.as_str())
+        {
+            assert!(
+                p.sources
+                    .iter()
+                    .any(|s| s.contains("mcc-mnc") || s.contains("values-mcc")),
+                "{}: lists MCC-MNCs but cites no MCC-MNC table",
+                p.id
+            );
+        }
+        // Every real profile names its currency, or says why not (ambiguous '$', USD and
+        // local money side by side…).
+        if p.country != "ZZ" && p.currency.is_none() {
+            assert!(
+                p.notes
+                    .as_deref()
+                    .is_some_and(|n| n.to_lowercase().contains("currency")),
+                "{}: no currency and no note saying why",
+                p.id
+            );
+        }
+        for m in &p.methods {
+            match m {
+                Method::Ussd { code, follow, .. } => {
+                    assert!(
+                        (code.starts_with('*') || code.starts_with('#')) && code.ends_with('#'),
+                        "{}: {code}",
+                        p.id
+                    );
+                    assert!(
+                        follow.iter().all(|f| f.bytes().all(|b| b.is_ascii_digit())),
+                        "{}: menu answers are digits: {follow:?}",
+                        p.id
+                    );
+                }
+                Method::Sms { number, .. } => {
+                    assert!(
+                        number
+                            .trim_start_matches('+')
+                            .bytes()
+                            .all(|b| b.is_ascii_digit()),
+                        "{}: {number}",
+                        p.id
+                    );
+                }
+                Method::Inbox { .. } => {}
+                Method::None { explain, .. } => {
+                    assert!(explain.len() > 30, "{}: explain too short", p.id);
+                }
+            }
+        }
+    }
+    assert!(count >= 95, "only {count} built-in profiles");
+}
+
+/// Real MCC-MNCs from the sources (IMSI = MCC-MNC + arbitrary subscriber digits) pick the
+/// operator that owns them, with the MNC length the tables give.
+#[test]
+fn sample_imsis_select_their_operator() {
+    let r = reg();
+    let rows = [
+        ("405857012345678", "in-jio", "405857"),
+        ("405874012345678", "in-jio", "405874"),
+        ("404100123456789", "in-airtel", "40410"),
+        ("405560123456789", "in-airtel", "40556"),
+        ("404860123456789", "in-vi", "40486"),
+        ("405852012345678", "in-vi", "405852"),
+        ("404550123456789", "in-bsnl", "40455"),
+        ("470010123456789", "bd-grameenphone", "47001"),
+        ("429020123456789", "np-ncell", "42902"),
+        ("621300123456789", "ng-mtn", "62130"),
+        ("621500123456789", "ng-glo", "62150"),
+        ("636010123456789", "et-ethio-telecom", "63601"),
+        ("655010123456789", "za-vodacom", "65501"),
+        ("640040123456789", "tz-vodacom", "64004"),
+        ("620010123456789", "gh-mtn", "62001"),
+        ("639020123456789", "ke-safaricom", "63902"),
+    ];
+    for (imsi, want, plmn) in rows {
+        let sel = r.select(Some(imsi), None, None);
+        assert_eq!(
+            sel.profile.map(|p| p.id.as_str()),
+            Some(want),
+            "{imsi}: {:?}",
+            sel.notes
+        );
+        assert_eq!(sel.how.to_string(), format!("imsi {plmn}"), "{imsi}");
+    }
+}
