@@ -170,6 +170,10 @@ pub struct PortArgs {
     /// File holding the SIM PIN, sent once if the SIM asks for it (or set SIMQUOTA_PIN).
     #[arg(long, value_name = "FILE")]
     pub pin_file: Option<PathBuf>,
+    /// Use the port even if another program has it open or locked (you know it is not using
+    /// the modem). A socat bridge or emulator holding the PTY's other end never counts as busy.
+    #[arg(long)]
+    pub share_port: bool,
     /// Check radio, SIM and registration before asking (on by default; `info` turns it off).
     #[arg(skip = true)]
     pub check_ready: bool,
@@ -363,7 +367,7 @@ pub struct UssdArgs {
     #[arg(long, value_name = "N")]
     pub dcs: Option<u8>,
     /// Decode replies as if the modem's character set were this.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, ignore_case = true)]
     pub charset: Option<CharsetArg>,
     /// Seconds to wait for the first reply.
     #[arg(long, default_value_t = 60)]
@@ -400,8 +404,11 @@ pub enum DecodeCmd {
         #[arg(long)]
         dcs: Option<u8>,
         /// The modem's AT+CSCS character set.
-        #[arg(long, value_enum, default_value_t = CharsetArg::Gsm)]
+        #[arg(long, value_enum, ignore_case = true, default_value_t = CharsetArg::Gsm)]
         cscs: CharsetArg,
+        /// The modem family that printed it (Huawei prints GSM 7-bit replies as packed hex).
+        #[arg(long, value_enum, ignore_case = true, value_name = "FAMILY")]
+        modem: Option<ModemArg>,
         /// Print JSON (alphabet, raw, warnings).
         #[arg(long)]
         json: bool,
@@ -436,6 +443,25 @@ pub enum FamilyArg {
     Quectel,
     /// ZTE MF-series-like.
     Zte,
+}
+
+/// Modem families for offline decoding (`decode ussd --modem`).
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ModemArg {
+    /// Huawei / HiSilicon sticks (E3372, E3531, K5150…).
+    Huawei,
+    /// ZTE (MF823, MF79, MF286…).
+    Zte,
+    /// Quectel (EC25, EG25, EM12…).
+    Quectel,
+    /// SIMCom (SIM7600, SIM800…).
+    Simcom,
+    /// Sierra Wireless (MC7455, EM7565…).
+    Sierra,
+    /// Telit (LM940, LN940, LM960…).
+    Telit,
+    /// Any other.
+    Other,
 }
 
 /// TE character sets (`AT+CSCS`).

@@ -26,7 +26,7 @@ use crate::modem::{Modem, ModemError, OpenOptions};
 use crate::state::StateDir;
 use crate::transcript::Transcript;
 use crate::ussd::{self, flow::UssdOptions, Charset, DecodeOverrides};
-use args::{CharsetArg, Cli, Cmd, DecodeCmd, FamilyArg, PortArgs};
+use args::{CharsetArg, Cli, Cmd, DecodeCmd, FamilyArg, ModemArg, PortArgs};
 
 /// Documented exit codes.
 pub mod exit {
@@ -163,6 +163,19 @@ fn family(f: FamilyArg) -> Family {
     }
 }
 
+fn modem_family(m: ModemArg) -> ussd::ModemFamily {
+    use ussd::ModemFamily as F;
+    match m {
+        ModemArg::Huawei => F::Huawei,
+        ModemArg::Zte => F::Zte,
+        ModemArg::Quectel => F::Quectel,
+        ModemArg::Simcom => F::Simcom,
+        ModemArg::Sierra => F::Sierra,
+        ModemArg::Telit => F::Telit,
+        ModemArg::Other => F::Other,
+    }
+}
+
 fn charset(c: CharsetArg) -> Charset {
     match c {
         CharsetArg::Gsm => Charset::Gsm,
@@ -247,6 +260,7 @@ async fn open(p: &PortArgs) -> Result<Session, Failure> {
     };
     let opts = OpenOptions {
         record: p.record.is_some(),
+        share_port: p.share_port,
         verbose: VERBOSE.load(std::sync::atomic::Ordering::Relaxed),
         ..OpenOptions::default()
     };
@@ -940,6 +954,7 @@ fn decode(d: DecodeCmd) -> Result<u8, Failure> {
             payload,
             dcs,
             cscs,
+            modem,
             json,
         } => {
             // Accept a whole `+CUSD:` line as well as a bare payload.
@@ -950,7 +965,14 @@ fn decode(d: DecodeCmd) -> Result<u8, Failure> {
             } else {
                 (payload, dcs)
             };
-            let t = ussd::decode_payload(&payload, dcs, charset(cscs), &DecodeOverrides::default());
+            let overrides = DecodeOverrides {
+                priors: ussd::Priors {
+                    family: modem.map(modem_family),
+                    seen: None,
+                },
+                ..DecodeOverrides::default()
+            };
+            let t = ussd::decode_payload(&payload, dcs, charset(cscs), &overrides);
             if json {
                 println!("{}", serde_json::to_string_pretty(&t).unwrap_or_default());
             } else {

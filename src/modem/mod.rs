@@ -35,6 +35,10 @@ pub struct OpenOptions {
     pub record: bool,
     /// Show the AT conversation on stderr (`-v`), with timings (`-vv`).
     pub verbose: u8,
+    /// Use the port even when another program has it open or holds its lock (`--share-port`):
+    /// the user knows that program is not talking to the modem (a bridge, a logger). The
+    /// device side of a PTY never counts as another program anyway.
+    pub share_port: bool,
 }
 
 impl Default for OpenOptions {
@@ -45,6 +49,7 @@ impl Default for OpenOptions {
             quiet_urcs: true,
             record: false,
             verbose: 0,
+            share_port: false,
         }
     }
 }
@@ -117,18 +122,22 @@ impl Modem {
             return Err(ModemError::NotASerialPort { path: name });
         }
         // Polite access: never take a port another program is using (ModemManager, minicom…).
-        let me = std::process::id();
-        if let Some(h) = crate::ports::holder::holders_of(path)
-            .into_iter()
-            .find(|h| h.pid != me)
-        {
-            return Err(ModemError::Busy {
-                path: name.clone(),
-                detail: crate::ports::holder::advice(path, &h),
-            });
+        // The process on the master side of a PTY is the device itself (socat, an emulator).
+        if let Some(h) = crate::ports::holder::competitors_of(path).into_iter().next() {
+            if !opts.share_port {
+                return Err(ModemError::Busy {
+                    path: name.clone(),
+                    detail: crate::ports::holder::advice(path, &h),
+                });
+            }
+            eprintln!("warning: {h} also has {name} open; going ahead (--share-port)");
         }
         let lock = match crate::ports::lock::PortLock::acquire(path) {
             Ok(l) => Some(l),
+            Err(crate::ports::lock::LockError::Held { holder, .. }) if opts.share_port => {
+                eprintln!("warning: {name} is locked by {holder}; going ahead (--share-port)");
+                None
+            }
             Err(crate::ports::lock::LockError::Held { holder, .. }) => {
                 return Err(ModemError::Busy {
                     path: name.clone(),

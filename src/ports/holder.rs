@@ -4,6 +4,13 @@
 //! processes) are skipped silently, so the answer is "at least these", never "only these".
 //! Not every program takes a UUCP lock (ModemManager does not), so this is how a busy port can
 //! still name its owner.
+//!
+//! A process that holds the *master* side of a pseudo-terminal is the device behind that tty, not
+//! a competitor: `socat pty,link=/dev/ttyV0 tcp:router:2000` (ser2net bridges), Python `pty`
+//! emulators and our own `simquota emulate` keep the slave open too, and gammu or
+//! python-gsmmodem use such ports without a second thought. Linux names the slave a master fd
+//! belongs to in `/proc/PID/fdinfo/FD` (`tty-index:`, since 4.15), so such a holder is marked
+//! [`Holder::device_side`] and not counted as busy.
 
 use std::collections::HashMap;
 use std::fs;
@@ -16,6 +23,41 @@ pub struct Holder {
     pub pid: u32,
     /// Its name from `/proc/PID/comm` (e.g. `ModemManager`, `minicom`), when readable.
     pub program: Option<String>,
+    /// It also holds the PTY master of this tty: it *is* the device (a socat bridge, a Python
+    /// or simquota emulator), so it does not make the port busy.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub device_side: bool,
+}
+
+impl Holder {
+    /// A holder that is not the device side.
+    pub fn new(pid: u32, program: Option<String>) -> Holder {
+        Holder {
+            pid,
+            program,
+            device_side: false,
+        }
+    }
+}
+
+/// The index `N` of `/dev/pts/N` (after resolving symlinks), if `path` is a PTY slave.
+pub fn pts_index(path: &Path) -> Option<u32> {
+    let canon = fs::canonicalize(path).ok()?;
+    let rest = canon.strip_prefix("/dev/pts").ok()?;
+    rest.to_str()?.parse().ok()
+}
+
+/// Does this `/proc/PID/fd/FD` link name a PTY multiplexer (a master side)?
+fn is_ptmx(link: &Path) -> bool {
+    link == Path::new("/dev/ptmx") || link == Path::new("/dev/pts/ptmx")
+}
+
+/// The `tty-index:` line of `/proc/PID/fdinfo/FD`.
+fn fdinfo_tty_index(proc_root: &Path, pid: u32, fd: &std::ffi::OsStr) -> Option<u32> {
+    let info = fs::read_to_string(proc_root.join(pid.to_string()).join("fdinfo").join(fd)).ok()?;
+    info.lines()
+        .find_map(|l| l.strip_prefix("tty-index:"))
+        .and_then(|v| v.trim().parse().ok())
 }
 
 impl std::fmt::Display for Holder {
@@ -47,7 +89,8 @@ pub fn advice(device: &Path, holder: &Holder) -> String {
              or use --backend modemmanager"
         ),
         Some(_) | None => format!(
-            "{holder} has {dev} open: close that program first, or pick another port with --port"
+            "{holder} has {dev} open: close that program first, pick another port with --port, \
+             or pass --share-port if you know it is not using the modem"
         ),
     }
 }
@@ -60,9 +103,15 @@ pub fn holders_in(proc_root: &Path, targets: &[PathBuf]) -> HashMap<PathBuf, Vec
     if targets.is_empty() {
         return out;
     }
-    let resolved: Vec<(PathBuf, PathBuf)> = targets
+    let resolved: Vec<(PathBuf, PathBuf, Option<u32>)> = targets
         .iter()
-        .map(|t| (fs::canonicalize(t).unwrap_or_else(|_| t.clone()), t.clone()))
+        .map(|t| {
+            (
+                fs::canonicalize(t).unwrap_or_else(|_| t.clone()),
+                t.clone(),
+                pts_index(t),
+            )
+        })
         .collect();
     let Ok(entries) = fs::read_dir(proc_root) else {
         return out;
@@ -77,11 +126,19 @@ pub fn holders_in(proc_root: &Path, targets: &[PathBuf]) -> HashMap<PathBuf, Vec
             continue;
         };
         let mut hit: Vec<&PathBuf> = Vec::new();
+        // PTY indices whose master this process holds.
+        let mut masters: Vec<u32> = Vec::new();
         for fd in fds.filter_map(|e| e.ok()) {
             let Ok(link) = fs::read_link(fd.path()) else {
                 continue;
             };
-            for (canon, given) in &resolved {
+            if is_ptmx(&link) {
+                if let Some(n) = fdinfo_tty_index(proc_root, pid, &fd.file_name()) {
+                    masters.push(n);
+                }
+                continue;
+            }
+            for (canon, given, _) in &resolved {
                 if &link == canon && !hit.contains(&given) {
                     hit.push(given);
                 }
@@ -90,15 +147,31 @@ pub fn holders_in(proc_root: &Path, targets: &[PathBuf]) -> HashMap<PathBuf, Vec
         if hit.is_empty() {
             continue;
         }
-        let holder = Holder {
-            pid,
-            program: program_name(proc_root, pid),
-        };
+        let program = program_name(proc_root, pid);
         for given in hit {
-            out.entry(given.clone()).or_default().push(holder.clone());
+            let index = resolved
+                .iter()
+                .find(|(_, g, _)| g == given)
+                .and_then(|(_, _, n)| *n);
+            let holder = Holder {
+                pid,
+                program: program.clone(),
+                device_side: index.is_some_and(|n| masters.contains(&n)),
+            };
+            out.entry(given.clone()).or_default().push(holder);
         }
     }
     out
+}
+
+/// Processes that have `device` open and compete for it: every holder except the device side
+/// (see [`Holder::device_side`]) and this process.
+pub fn competitors_of(device: &Path) -> Vec<Holder> {
+    let me = std::process::id();
+    holders_of(device)
+        .into_iter()
+        .filter(|h| !h.device_side && h.pid != me)
+        .collect()
 }
 
 /// Processes that have `device` open, from `/proc`.

@@ -355,7 +355,8 @@ pub fn discover(opts: &DiscoverOptions) -> Discovery {
             .remove(&p.path)
             .unwrap_or_default()
             .into_iter()
-            .filter(|h| h.pid != me)
+            // Our own descriptors and the device side of a PTY (socat, an emulator) don't count.
+            .filter(|h| h.pid != me && !h.device_side)
             .collect();
         if let Some(first) = others.first() {
             p.note = format!("busy: {}", holder::advice(&p.path, first));

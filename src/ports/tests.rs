@@ -1091,10 +1091,7 @@ fn holder_scan_finds_our_open_file() {
     drop(f);
     assert!(holder::holders_of(&path).iter().all(|h| h.pid != me));
     // Advice names the program and, for ModemManager, how to stop it.
-    let mm = Holder {
-        pid: 812,
-        program: Some("ModemManager".into()),
-    };
+    let mm = Holder::new(812, Some("ModemManager".into()));
     assert_eq!(
         holder::advice(Path::new("/dev/ttyUSB2"), &mm),
         "ModemManager (pid 812) has /dev/ttyUSB2 open: stop it with `systemctl stop ModemManager` or use --backend modemmanager"

@@ -88,7 +88,8 @@ pub enum Interpretation {
     Raw,
 }
 
-/// What the user forces (`--dcs N`, `--charset …`, a forced payload reading).
+/// What the user forces (`--dcs N`, `--charset …`, a forced payload reading), and what is
+/// known about the modem before its payload is looked at ([`Priors`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DecodeOverrides {
     /// Use this DCS instead of the one on the line.
@@ -97,6 +98,84 @@ pub struct DecodeOverrides {
     pub charset: Option<Charset>,
     /// Read the payload this way (if it cannot be, a warning says so and detection runs).
     pub interpretation: Option<Interpretation>,
+    /// What the modem family and its earlier replies say about hex payloads.
+    pub priors: Priors,
+}
+
+/// Modem families whose firmware prints `+CUSD` payloads in a known way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModemFamily {
+    /// Huawei (and HiSilicon-based sticks): GSM 7-bit replies (DCS 15) as hex of the *packed*
+    /// septets, always (corpus A1 #13, #15, #17).
+    Huawei,
+    /// ZTE: UCS-2 hex labelled with a GSM DCS (corpus A1 #7).
+    Zte,
+    /// Quectel: as TS 27.007 says (characters under CSCS "GSM"/"IRA").
+    Quectel,
+    /// SIMCom: as TS 27.007 says.
+    Simcom,
+    /// Sierra Wireless: as TS 27.007 says.
+    Sierra,
+    /// Telit: as TS 27.007 says; DCS 17 replies may carry buffer leftovers after U+0000.
+    Telit,
+    /// Anything else.
+    Other,
+}
+
+impl ModemFamily {
+    /// The family from `AT+CGMI` (manufacturer), if it is one we know.
+    pub fn from_manufacturer(m: &str) -> ModemFamily {
+        let m = m.to_ascii_lowercase();
+        if m.contains("huawei") || m.contains("hisilicon") {
+            ModemFamily::Huawei
+        } else if m.contains("zte") {
+            ModemFamily::Zte
+        } else if m.contains("quectel") {
+            ModemFamily::Quectel
+        } else if m.contains("simcom") {
+            ModemFamily::Simcom
+        } else if m.contains("sierra") {
+            ModemFamily::Sierra
+        } else if m.contains("telit") {
+            ModemFamily::Telit
+        } else {
+            ModemFamily::Other
+        }
+    }
+
+    /// Parses `--modem NAME`.
+    pub fn from_name(name: &str) -> Option<ModemFamily> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "huawei" => ModemFamily::Huawei,
+            "zte" => ModemFamily::Zte,
+            "quectel" => ModemFamily::Quectel,
+            "simcom" => ModemFamily::Simcom,
+            "sierra" => ModemFamily::Sierra,
+            "telit" => ModemFamily::Telit,
+            "other" | "generic" => ModemFamily::Other,
+            _ => return None,
+        })
+    }
+}
+
+/// What is known before the payload is read. Payload shape alone cannot tell packed GSM 7-bit
+/// hex of a short or punctuation-heavy text (`@`, `{}`, `[]`, `~`, `€`, `\`, `^`) from text
+/// that is made of hex digits; the modem family and what the same model sent before can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Priors {
+    /// The modem family (`AT+CGMI`).
+    pub family: Option<ModemFamily>,
+    /// How this modem model's all-hex GSM 7-bit payloads read before (remembered per model).
+    pub seen: Option<Interpretation>,
+}
+
+impl Priors {
+    /// Does what we know say a hex payload under a GSM 7-bit DCS is packed septets?
+    fn expects_packed(&self) -> bool {
+        self.seen == Some(Interpretation::Gsm7PackedHex)
+            || (self.seen.is_none() && self.family == Some(ModemFamily::Huawei))
+    }
 }
 
 /// A decoded USSD string.
@@ -136,6 +215,7 @@ pub fn decode_payload(
 ) -> UssdText {
     let dcs = overrides.dcs.or(dcs);
     let cscs = overrides.charset.clone().unwrap_or(cscs);
+    let priors = overrides.priors;
     let info = dcs.map(CbsDcs::from_byte);
     let mut out = UssdText {
         text: String::new(),
@@ -184,7 +264,7 @@ pub fn decode_payload(
     let r = match alphabet {
         Alphabet::Ucs2 => read_ucs2_dcs(payload, info.is_some_and(|i| i.language_preamble), &cscs),
         Alphabet::EightBit => read_eight_bit_dcs(payload, &cscs),
-        Alphabet::Gsm7 => read_gsm7_dcs(payload, &cscs),
+        Alphabet::Gsm7 => read_gsm7_dcs(payload, &cscs, &priors),
     };
     finish(&mut out, r, info);
     out
@@ -348,7 +428,7 @@ fn read_eight_bit_dcs(payload: &str, cscs: &Charset) -> Reading {
 }
 
 /// DCS says GSM 7-bit (or there is no DCS, or it is reserved).
-fn read_gsm7_dcs(payload: &str, cscs: &Charset) -> Reading {
+fn read_gsm7_dcs(payload: &str, cscs: &Charset, priors: &Priors) -> Reading {
     let t = payload.trim();
     let all_hex_digits = !t.is_empty() && t.bytes().all(|b| b.is_ascii_hexdigit());
     if !all_hex_digits {
@@ -381,6 +461,23 @@ fn read_gsm7_dcs(payload: &str, cscs: &Charset) -> Reading {
             );
         }
         _ => {}
+    }
+    // The modem family or this model's history says packed septets: believe it whenever the
+    // payload unpacks cleanly (no undefined escape, no control character but CR/LF), unless it
+    // is plainly UCS-2 text and does not read as natural text packed.
+    if priors.expects_packed() && note.is_none() && !bytes.is_empty() {
+        if let Some(d) = packed_clean(&bytes) {
+            let ucs2 = ucs2_strong(&bytes).filter(|_| natural(&d.text).is_none());
+            if ucs2.is_none() {
+                let why = if priors.seen == Some(Interpretation::Gsm7PackedHex) {
+                    "this modem model sent packed GSM 7-bit hex before"
+                } else {
+                    "Huawei-family firmware sends GSM 7-bit replies as packed hex"
+                };
+                return Reading::new(d, Interpretation::Gsm7PackedHex)
+                    .warn(format!("payload is packed GSM 7-bit as hex ({why}); unpacked"));
+            }
+        }
     }
     // Vendor quirks, on strong evidence only.
     if let Some(d) = ucs2_strong(&bytes) {
@@ -531,15 +628,19 @@ fn ucs2_text(bytes: &[u8]) -> Decoded {
     let mut end = bytes.len();
     let mut warnings = Vec::new();
     if let Some(k) = units.iter().position(|&u| u == 0) {
-        if units
-            .get(k..)
-            .unwrap_or(&[])
-            .iter()
-            .all(|&u| u == 0 || u == 0xFFFF)
-        {
+        let rest = units.get(k..).unwrap_or(&[]);
+        if rest.iter().all(|&u| u == 0 || u == 0xFFFF) {
             end = 2 * k;
             warnings.push(format!(
                 "UCS-2 text ends at U+0000 (byte offset {end}); {} octet(s) of 0000/FFFF filler after it dropped",
+                bytes.len() - end
+            ));
+        } else if rest.contains(&0xFFFF) {
+            // Telit and others (DCS 17): the text, U+0000, FFFF filler, then leftovers of the
+            // modem's buffer. U+FFFF is a noncharacter: nothing after it is text of this reply.
+            end = 2 * k;
+            warnings.push(format!(
+                "UCS-2 text ends at U+0000 (byte offset {end}); {} octet(s) after it are FFFF filler and leftovers of the modem's buffer, dropped (the raw payload keeps them)",
                 bytes.len() - end
             ));
         }
@@ -725,6 +826,16 @@ fn cjk_strong(units: &[u16], d: &Decoded) -> Option<Decoded> {
         .count();
     (units.iter().all(|&u| allowed(u)) && ideographs > 0 && 8 * anchors >= units.len())
         .then(|| d.clone())
+}
+
+/// Packed GSM 7-bit that unpacks cleanly: no undefined escape or replacement, and no control
+/// character other than CR/LF (GSM has no others but ESC, which a clean decode consumed).
+fn packed_clean(bytes: &[u8]) -> Option<Decoded> {
+    let d = gsm7::decode_ussd_packed(bytes);
+    let clean = d.replacements == 0
+        && d.warnings.iter().all(|w| w.contains("zero-fill"))
+        && shape(&d.text).controls == 0;
+    clean.then_some(d)
 }
 
 /// Packed GSM 7-bit as hex (corpus #13, #15, #17): no undefined escapes, reads naturally.
@@ -1041,5 +1152,123 @@ mod tests {
             proptest::prop_assert_eq!(u.text, s);
             proptest::prop_assert_eq!(u.replacements, 0);
         }
+    }
+}
+
+/// Vectors packed by an encoder simquota did not write (python-gsmmodem-new, see
+/// `tests/vectors/gen_gsm7_ussd.py`): with the Huawei prior every one must come back exactly,
+/// CR-padded or zero-filled.
+#[cfg(test)]
+mod independent_vectors {
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct File {
+        vectors: Vec<Vector>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Vector {
+        text: String,
+        hex: String,
+        hex_zero_fill: String,
+    }
+
+    fn vectors() -> Vec<Vector> {
+        let f: File =
+            serde_json::from_str(include_str!("../../tests/vectors/gsm7_ussd_packed.json"))
+                .expect("vector file parses");
+        f.vectors
+    }
+
+    fn huawei() -> DecodeOverrides {
+        DecodeOverrides {
+            priors: Priors {
+                family: Some(ModemFamily::Huawei),
+                seen: None,
+            },
+            ..DecodeOverrides::default()
+        }
+    }
+
+    #[test]
+    fn every_packed_vector_decodes_with_the_huawei_prior() {
+        let v = vectors();
+        assert!(v.len() >= 25, "vector file has {} rows", v.len());
+        for row in &v {
+            for (form, hex) in [("cr-padded", &row.hex), ("zero-filled", &row.hex_zero_fill)] {
+                for cscs in [Charset::Gsm, Charset::Ira] {
+                    let u = decode_payload(hex, Some(15), cscs.clone(), &huawei());
+                    assert_eq!(
+                        u.interpretation,
+                        Interpretation::Gsm7PackedHex,
+                        "{form} {:?} ({hex}) under {cscs:?}: {u:?}",
+                        row.text
+                    );
+                    assert_eq!(u.text, row.text, "{form} {hex}");
+                    assert_eq!(u.raw, *hex);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_remembered_packed_reading_counts_like_the_family() {
+        let seen = DecodeOverrides {
+            priors: Priors {
+                family: Some(ModemFamily::Other),
+                seen: Some(Interpretation::Gsm7PackedHex),
+            },
+            ..DecodeOverrides::default()
+        };
+        for row in vectors() {
+            let u = decode_payload(&row.hex, Some(15), Charset::Gsm, &seen);
+            assert_eq!(u.text, row.text, "{}", row.hex);
+            assert!(u.warnings.iter().any(|w| w.contains("sent packed")), "{u:?}");
+        }
+    }
+
+    #[test]
+    fn the_prior_does_not_turn_other_families_text_into_septets() {
+        // A Quectel prints characters under CSCS "GSM": a reply made of hex digits stays text.
+        let q = DecodeOverrides {
+            priors: Priors {
+                family: Some(ModemFamily::Quectel),
+                seen: None,
+            },
+            ..DecodeOverrides::default()
+        };
+        for p in ["1234", "CAFE", "DEADBEEF", "0501234567"] {
+            let u = decode_payload(p, Some(15), Charset::Gsm, &q);
+            assert_eq!(u.text, p);
+            assert_eq!(u.interpretation, Interpretation::PlainText);
+        }
+    }
+
+    #[test]
+    fn telit_buffer_leftovers_after_nul_are_cut() {
+        // DCS 17 as Telit LM940 sends it: "en" preamble, the text, U+0000, FFFF filler and
+        // bytes left over in the modem's buffer (`…2018-11-09�￿悱扠￿` before this fix).
+        let text: String = "Saldo 5 EUR fino al 2018-11-09"
+            .encode_utf16()
+            .map(|u| format!("{u:04X}"))
+            .collect();
+        // "6537" is "en" as two packed GSM 7-bit septets (TS 23.038 §5, DCS 0x11).
+        let payload = format!("6537{text}0000FFFF60B16260FFFF");
+        let u = decode_payload(&payload, Some(17), Charset::Gsm, &DecodeOverrides::default());
+        assert_eq!(u.text, "Saldo 5 EUR fino al 2018-11-09", "{u:?}");
+        assert_eq!(u.language.as_deref(), Some("en"));
+        assert!(!u.text.contains('\u{FFFF}') && !u.text.contains('\u{FFFD}'), "{u:?}");
+        assert!(u.warnings.iter().any(|w| w.contains("leftovers")), "{u:?}");
+        assert_eq!(u.raw, payload);
+    }
+
+    #[test]
+    fn ucs2_text_from_a_huawei_stays_ucs2() {
+        // Japanese UCS-2 hex under a GSM DCS from a Huawei (CSCS IRA): plainly UCS-2, and its
+        // packed reading is not natural text.
+        let hex = "30C730FC30BF6B8B91CF306F0031002E0032003500470042306730593002";
+        let u = decode_payload(hex, Some(15), Charset::Ira, &huawei());
+        assert_eq!(u.interpretation, Interpretation::Ucs2Hex, "{u:?}");
+        assert_eq!(u.text, "データ残量は1.25GBです。");
     }
 }

@@ -182,6 +182,14 @@ pub async fn run(
     let _ = modem.command(Command::new("AT+CUSD=2")).await?;
     let _ = modem.drain_urcs();
 
+    // Priors for decoding: what the modem family says about hex payloads (see `Priors`).
+    let mut overrides = opts.overrides.clone();
+    if overrides.priors.family.is_none() {
+        overrides.priors.family = modem
+            .manufacturer
+            .as_deref()
+            .map(crate::ussd::ModemFamily::from_manufacturer);
+    }
     let mut style = opts.style.unwrap_or(if modem.is_huawei() {
         RequestStyle::PackedHex
     } else {
@@ -266,7 +274,7 @@ pub async fn run(
             let text = cusd
                 .text
                 .as_deref()
-                .map(|p| decode_payload(p, cusd.dcs, charset.clone(), &opts.overrides));
+                .map(|p| decode_payload(p, cusd.dcs, charset.clone(), &overrides));
             if is_release_notice(status, text.as_ref()) {
                 continue;
             }

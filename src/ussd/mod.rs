@@ -11,7 +11,9 @@ pub mod flow;
 pub mod request;
 
 pub use cusd::{cusd_status_message, parse_cusd, Cusd, CusdParseError, UssdStatus};
-pub use decode::{decode_payload, Charset, DecodeOverrides, Interpretation, UssdText};
+pub use decode::{
+    decode_payload, Charset, DecodeOverrides, Interpretation, ModemFamily, Priors, UssdText,
+};
 pub use request::{encode_request, RequestStyle, USSD_MAX_SEPTETS};
 
 #[cfg(test)]
