@@ -417,6 +417,11 @@ pub fn ussd(data: &[u8]) {
         charset: (flags & 0x10 != 0).then(|| charset(flags >> 5)),
         interpretation: (interp & 0x08 != 0)
             .then(|| INTERPRETATIONS[usize::from(interp >> 4) % INTERPRETATIONS.len()]),
+        // Bit 0 of the flags: decode as a Huawei stick would be (the packed-hex prior).
+        priors: ussd::Priors {
+            family: (flags & 0x01 != 0).then_some(ussd::ModemFamily::Huawei),
+            seen: None,
+        },
     };
     let (payload, line_dcs) = if flags & 0x08 != 0 {
         (Some(line.to_string()), None)

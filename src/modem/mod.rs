@@ -123,7 +123,10 @@ impl Modem {
         }
         // Polite access: never take a port another program is using (ModemManager, minicom…).
         // The process on the master side of a PTY is the device itself (socat, an emulator).
-        if let Some(h) = crate::ports::holder::competitors_of(path).into_iter().next() {
+        if let Some(h) = crate::ports::holder::competitors_of(path)
+            .into_iter()
+            .next()
+        {
             if !opts.share_port {
                 return Err(ModemError::Busy {
                     path: name.clone(),

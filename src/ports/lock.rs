@@ -233,8 +233,7 @@ impl PortLock {
             }
             match inspect(&lock_path).map_err(io_err)? {
                 Owner::Alive(pid) => {
-                    let holder =
-                        Holder::new(pid, holder::program_name(Path::new("/proc"), pid));
+                    let holder = Holder::new(pid, holder::program_name(Path::new("/proc"), pid));
                     return Err(LockError::Held {
                         advice: holder::advice(device, &holder),
                         device: device.to_path_buf(),

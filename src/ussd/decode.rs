@@ -474,8 +474,9 @@ fn read_gsm7_dcs(payload: &str, cscs: &Charset, priors: &Priors) -> Reading {
                 } else {
                     "Huawei-family firmware sends GSM 7-bit replies as packed hex"
                 };
-                return Reading::new(d, Interpretation::Gsm7PackedHex)
-                    .warn(format!("payload is packed GSM 7-bit as hex ({why}); unpacked"));
+                return Reading::new(d, Interpretation::Gsm7PackedHex).warn(format!(
+                    "payload is packed GSM 7-bit as hex ({why}); unpacked"
+                ));
             }
         }
     }
@@ -1223,7 +1224,10 @@ mod independent_vectors {
         for row in vectors() {
             let u = decode_payload(&row.hex, Some(15), Charset::Gsm, &seen);
             assert_eq!(u.text, row.text, "{}", row.hex);
-            assert!(u.warnings.iter().any(|w| w.contains("sent packed")), "{u:?}");
+            assert!(
+                u.warnings.iter().any(|w| w.contains("sent packed")),
+                "{u:?}"
+            );
         }
     }
 
@@ -1254,10 +1258,18 @@ mod independent_vectors {
             .collect();
         // "6537" is "en" as two packed GSM 7-bit septets (TS 23.038 §5, DCS 0x11).
         let payload = format!("6537{text}0000FFFF60B16260FFFF");
-        let u = decode_payload(&payload, Some(17), Charset::Gsm, &DecodeOverrides::default());
+        let u = decode_payload(
+            &payload,
+            Some(17),
+            Charset::Gsm,
+            &DecodeOverrides::default(),
+        );
         assert_eq!(u.text, "Saldo 5 EUR fino al 2018-11-09", "{u:?}");
         assert_eq!(u.language.as_deref(), Some("en"));
-        assert!(!u.text.contains('\u{FFFF}') && !u.text.contains('\u{FFFD}'), "{u:?}");
+        assert!(
+            !u.text.contains('\u{FFFF}') && !u.text.contains('\u{FFFD}'),
+            "{u:?}"
+        );
         assert!(u.warnings.iter().any(|w| w.contains("leftovers")), "{u:?}");
         assert_eq!(u.raw, payload);
     }
