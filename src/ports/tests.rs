@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use serialport::{SerialPort, TTYPort};
 use std::fs;
 use std::io::{Read, Write};
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::symlink;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -666,6 +667,14 @@ struct FakePort {
 impl FakePort {
     fn spawn(behaviour: Behaviour) -> FakePort {
         let (mut master, slave) = TTYPort::pair().expect("pty pair");
+        // Children spawned by other tests must not inherit the master: a process holding a
+        // PTY master is the device side of that port, not a competitor (holder.rs).
+        for fd in [master.as_raw_fd(), slave.as_raw_fd()] {
+            // SAFETY: plain fcntl on descriptors we own.
+            unsafe {
+                libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+            }
+        }
         let slave_path = PathBuf::from(slave.name().expect("pty slave has a name"));
         master.set_timeout(Duration::from_millis(20)).unwrap();
         let received = Arc::new(Mutex::new(Vec::new()));
