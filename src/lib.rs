@@ -9,6 +9,7 @@
 pub mod at;
 pub mod balance;
 pub mod carrier;
+pub mod check;
 pub mod cli;
 pub mod codec;
 pub mod config;

@@ -19,11 +19,14 @@ use clap::Parser;
 use serde_json::json;
 
 use crate::carrier::{Method, Profile, Registry};
+use crate::check::at::{AtSession, OpenSettings};
+use crate::check::{
+    self, BackendChoice, CarrierRef, CheckError, ErrorKind, GuardSettings, MethodChoice,
+    MethodUsed, ModemChoice, NoMethod, Outcome, Report, Request, SmsSettings, UssdSettings,
+};
 use crate::emulator::scenario::Scenario;
 use crate::emulator::sim::SimModem;
 use crate::emulator::{replay::Replay, Emulator, Family};
-use crate::modem::{Modem, ModemError, OpenOptions};
-use crate::state::StateDir;
 use crate::transcript::Transcript;
 use crate::ussd::{self, flow::UssdOptions, Charset, DecodeOverrides};
 use args::{CharsetArg, Cli, Cmd, DecodeCmd, FamilyArg, ModemArg, PortArgs};
@@ -66,24 +69,33 @@ impl Failure {
     }
 }
 
-impl From<ModemError> for Failure {
-    fn from(e: ModemError) -> Self {
-        let code = match &e {
-            ModemError::Rejected { result, .. } if ussd::flow::is_sim_error(result) => exit::SIM,
-            _ => exit::MODEM,
-        };
-        Failure::new(code, e.to_string())
+impl From<CheckError> for Failure {
+    fn from(e: CheckError) -> Self {
+        Failure::new(exit_code(e.kind), e.message)
+    }
+}
+
+impl From<crate::modem::ModemError> for Failure {
+    fn from(e: crate::modem::ModemError) -> Self {
+        CheckError::from(e).into()
     }
 }
 
 impl From<ussd::flow::UssdError> for Failure {
     fn from(e: ussd::flow::UssdError) -> Self {
-        match e {
-            ussd::flow::UssdError::Modem(m) => m.into(),
-            ussd::flow::UssdError::BadCode { .. } => Failure::new(exit::USAGE, e.to_string()),
-            ussd::flow::UssdError::Sim(_) => Failure::new(exit::SIM, e.to_string()),
-            other => Failure::new(exit::NO_ANSWER, other.to_string()),
-        }
+        CheckError::from(e).into()
+    }
+}
+
+/// The documented exit code of a failure kind.
+pub fn exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Modem => exit::MODEM,
+        ErrorKind::Usage => exit::USAGE,
+        ErrorKind::NotUnderstood => exit::NOT_UNDERSTOOD,
+        ErrorKind::NoAnswer => exit::NO_ANSWER,
+        ErrorKind::Sim => exit::SIM,
+        ErrorKind::SpendGuard => exit::SPEND_GUARD,
     }
 }
 
@@ -201,174 +213,173 @@ fn load_scenario(path: Option<&Path>) -> Result<Scenario, Failure> {
     }
 }
 
-/// An open modem, plus the emulator behind it when simulating (kept alive while in use).
-struct Session {
-    modem: Modem,
-    port: PathBuf,
-    record: Option<PathBuf>,
-    _emulator: Option<Emulator>,
-}
-
-/// The SIM PIN from `--pin-file` or `SIMQUOTA_PIN` (never from the command line, where other
-/// users could read it in the process list).
-fn read_pin(p: &PortArgs) -> Result<Option<String>, Failure> {
-    if let Some(f) = &p.pin_file {
-        let s = std::fs::read_to_string(f).map_err(|e| {
-            Failure::new(
-                exit::USAGE,
-                format!("cannot read the PIN file {}: {e}", f.display()),
-            )
-        })?;
-        return Ok(Some(s.trim().to_string()));
+/// Where the modem is, for the library: the emulator (with its scenario) or a port.
+pub(super) fn modem_choice(p: &PortArgs) -> Result<ModemChoice, Failure> {
+    if p.simulate {
+        return Ok(ModemChoice::Simulate {
+            family: family(p.profile),
+            scenario: Box::new(load_scenario(p.scenario.as_deref())?),
+        });
     }
-    Ok(std::env::var("SIMQUOTA_PIN")
-        .ok()
-        .map(|s| s.trim().to_string()))
-}
-
-async fn open(p: &PortArgs) -> Result<Session, Failure> {
-    let (port, emulator) = if p.simulate {
-        let scenario = load_scenario(p.scenario.as_deref())?;
-        let dev = SimModem::new(family(p.profile), scenario);
-        let emu = Emulator::spawn(Box::new(dev), None).map_err(|e| {
-            Failure::new(
-                exit::MODEM,
-                format!("cannot start the built-in emulator: {e}"),
-            )
-        })?;
-        (emu.path().to_path_buf(), Some(emu))
-    } else {
-        if p.port.as_os_str() == "auto" {
-            let opts = crate::ports::DiscoverOptions::default();
-            let found = tokio::task::spawn_blocking(move || crate::ports::auto_port(&opts))
-                .await
-                .map_err(|e| Failure::new(exit::MODEM, e.to_string()))?;
-            match found {
-                Ok(port) => (port, None),
-                Err(e) => {
-                    return Err(Failure::new(
-                        exit::MODEM,
-                        format!(
-                        "{e}\n(no modem? try the built-in emulator: simquota balance --simulate)"
-                    ),
-                    ))
-                }
-            }
-        } else {
-            (p.port.clone(), None)
-        }
-    };
-    let opts = OpenOptions {
-        record: p.record.is_some(),
-        share_port: p.share_port,
-        verbose: VERBOSE.load(std::sync::atomic::Ordering::Relaxed),
-        ..OpenOptions::default()
-    };
-    let modem = Modem::open(&port, &opts).await?;
-    let mut modem = modem;
-    if p.check_ready {
-        let pin = read_pin(p)?;
-        if let Err(e) = modem.check_ready(pin.as_deref()).await {
-            let _ = modem.close().await;
-            let code = if e.is_sim() { exit::SIM } else { exit::MODEM };
-            return Err(Failure::new(code, e.to_string()));
-        }
-    }
-    Ok(Session {
-        modem,
-        port,
-        record: p.record.clone(),
-        _emulator: emulator,
+    Ok(ModemChoice::Port {
+        port: p.port.clone(),
+        backend: match p.backend {
+            args::Backend::Auto => BackendChoice::Auto,
+            args::Backend::At => BackendChoice::At,
+            args::Backend::Modemmanager => BackendChoice::ModemManager,
+        },
     })
 }
 
-impl Session {
-    /// Restores the modem and writes the recording.
-    async fn finish(self) -> Result<(), Failure> {
-        let who = self.modem.manufacturer.clone();
-        let (failures, transcript) = self.modem.close().await;
-        for f in failures {
-            eprintln!("simquota: warning: could not restore a modem setting: {f}");
-        }
-        if let (Some(path), Some(mut t)) = (self.record, transcript) {
-            if let Some(who) = who {
-                t.headers.push(("modem".into(), who));
-            }
-            let text = crate::transcript::redact(&t).render();
-            std::fs::write(&path, text).map_err(|e| {
-                Failure::new(exit::MODEM, format!("cannot write {}: {e}", path.display()))
-            })?;
-            eprintln!("simquota: transcript written to {}", path.display());
-        }
-        Ok(())
-    }
+/// Opens the AT port for the commands that are not a balance check (`ussd`, `info`, `sms`).
+pub(super) async fn open(p: &PortArgs) -> Result<AtSession, Failure> {
+    let s = OpenSettings {
+        record: p.record.clone(),
+        verbose: VERBOSE.load(std::sync::atomic::Ordering::Relaxed),
+        check_ready: p.check_ready,
+        pin_file: p.pin_file.clone(),
+        share_port: p.share_port,
+    };
+    Ok(AtSession::open(&modem_choice(p)?, &s).await?)
 }
 
-/// Today's date in the local time zone (the parser never reads the clock; the CLI does).
-pub fn local_today() -> crate::balance::Date {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as libc::time_t)
-        .unwrap_or(0);
-    // SAFETY: localtime_r writes into the zeroed struct we own and reads only `now`.
-    let tm = unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        libc::localtime_r(&now, &mut tm);
-        tm
-    };
-    crate::balance::Date {
-        year: tm.tm_year + 1900,
-        month: (tm.tm_mon + 1) as u8,
-        day: tm.tm_mday as u8,
+/// Restores the modem (and writes the recording), printing what the user should know.
+pub(super) async fn finish(s: AtSession) -> Result<(), Failure> {
+    for line in s.finish().await? {
+        eprintln!("simquota: {line}");
     }
+    Ok(())
+}
+
+/// The check a `balance` (or `watch`) command line asks for.
+pub fn request(a: &args::BalanceArgs) -> Result<Request, Failure> {
+    let mut r = Request::new(modem_choice(&a.port)?);
+    r.carrier = a.carrier.clone();
+    r.method = if a.sms.from_inbox {
+        MethodChoice::Inbox
+    } else if let (Some(number), Some(keyword)) = (&a.sms.sms, &a.sms.keyword) {
+        MethodChoice::Sms {
+            number: number.clone(),
+            keyword: keyword.clone(),
+        }
+    } else if let Some(code) = &a.ussd {
+        MethodChoice::Ussd { code: code.clone() }
+    } else {
+        MethodChoice::Auto
+    };
+    r.ussd = UssdSettings {
+        replies: a.replies.clone(),
+        timeout: Duration::from_secs(a.timeout),
+    };
+    r.sms = SmsSettings {
+        wait: Duration::from_secs(a.sms.wait),
+        settle: Duration::from_secs_f64(a.sms.settle.clamp(0.0, 600.0)),
+        senders: a.sms.senders.clone(),
+        delete_reply: a.sms.delete_reply,
+    };
+    r.guard = GuardSettings {
+        max: a.sms.max_sms,
+        window: crate::sms::guard::parse_duration(&a.sms.sms_window)
+            .map_err(|e| Failure::new(exit::USAGE, format!("--sms-window: {e}")))?,
+        force: a.sms.force,
+    };
+    r.record = a.port.record.clone();
+    r.check_ready = a.port.check_ready;
+    r.pin_file = a.port.pin_file.clone();
+    r.share_port = a.port.share_port;
+    r.verbose = VERBOSE.load(std::sync::atomic::Ordering::Relaxed);
+    Ok(r)
 }
 
 pub(super) fn load_registry() -> Result<Registry, Failure> {
     Registry::load(&Registry::default_paths()).map_err(|e| Failure::new(exit::USAGE, e.to_string()))
 }
 
-/// One balance check's result, ready to be printed (`balance`) or recorded (`watch`).
-pub struct Checked {
-    /// `ussd`, `sms` or `inbox`.
-    pub method: String,
-    /// The code or keyword sent.
-    pub request: String,
-    /// The decoded reply.
-    pub text: String,
-    /// What the reply means.
-    pub reading: crate::balance::Reading,
-    /// The documented JSON document.
-    pub doc: serde_json::Value,
-    /// The human summary.
-    pub human: String,
-    /// The modem and SIM.
-    pub id: crate::modem::Identity,
-    /// The carrier profile id, if one was chosen.
-    pub carrier: Option<String>,
+async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
+    let req = request(&a)?;
+    let json_flag = a.port.json;
+    let tty = std::io::stderr().is_terminal() && !json_flag;
+    let spin = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+    let mut tick = 0usize;
+    let shown = std::sync::atomic::AtomicBool::new(false);
+    let clear = || {
+        if shown.swap(false, std::sync::atomic::Ordering::Relaxed) {
+            eprint!("\r\x1b[K");
+        }
+    };
+    let mut progress = |senders: &[String], left: Duration| {
+        if tty {
+            tick = tick.wrapping_add(1);
+            shown.store(true, std::sync::atomic::Ordering::Relaxed);
+            eprint!(
+                "\r{} waiting for the reply from {}… {}s left ",
+                spin.get(tick % spin.len()).copied().unwrap_or('*'),
+                senders.join(" / "),
+                left.as_secs()
+            );
+            let _ = std::io::Write::flush(&mut std::io::stderr());
+        }
+    };
+    let done = check::run_with(&req, &mut progress, |o: &Outcome| {
+        clear();
+        match o {
+            Outcome::Reading(r) => {
+                let mut r = (**r).clone();
+                if let Some(notes) = r.notes.as_ref().filter(|_| !json_flag) {
+                    print_notes(notes);
+                }
+                if VERBOSE.load(std::sync::atomic::Ordering::Relaxed) > 0 && !json_flag {
+                    // -v: how the reply was read (the AT log goes to stderr too).
+                    eprint!("{}", crate::balance::explain(&r.reading, 1024));
+                }
+                // With a history from `watch`, show its forecast beside this reading.
+                let mut human = render::balance(&r);
+                if let Some(st) = r
+                    .modem
+                    .as_ref()
+                    .and_then(|m| m.iccid.as_deref())
+                    .and_then(history_status)
+                {
+                    if let Some(f) = &st.forecast {
+                        human.push_str(&render::forecast_line(f));
+                    }
+                    r.forecast = Some(st.forecast);
+                }
+                let code = emit(&a.report, json_flag, &r, &human)?;
+                let _ = std::io::Write::flush(&mut std::io::stdout());
+                Ok(code)
+            }
+            Outcome::NoMethod(n) => Ok(render_no_method(n, json_flag)),
+        }
+    })
+    .await;
+    clear();
+    finish_check(done)
 }
 
-/// Where a check's result goes; called once, before anything is deleted (a reply SMS is
-/// removed only after its reading was written out).
-pub type Deliver<'a> = dyn FnMut(&Checked) -> Result<u8, Failure> + Send + 'a;
-
-async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
-    let (report, json_flag) = (a.report.clone(), a.port.json);
-    check(&a, &mut |c: &Checked| {
-        // With a history from `watch`, show its forecast beside this reading.
-        let (mut doc, mut human) = (c.doc.clone(), c.human.clone());
-        if VERBOSE.load(std::sync::atomic::Ordering::Relaxed) > 0 && !json_flag {
-            // -v: how the reply was read (the AT log goes to stderr too).
-            eprint!("{}", crate::balance::explain(&c.reading, 1024));
-        }
-        if let Some(st) = c.id.iccid.as_deref().and_then(history_status) {
-            doc["forecast"] = json!(st.forecast);
-            if let Some(f) = &st.forecast {
-                human.push_str(&render::forecast_line(f));
+/// Prints the lines a finished check left for people; returns its exit code.
+pub(super) fn finish_check(
+    done: Result<check::Done<Result<u8, Failure>>, CheckError>,
+) -> Result<u8, Failure> {
+    match done {
+        Ok(d) => {
+            for line in &d.log {
+                eprintln!("simquota: {line}");
             }
+            d.value
         }
-        emit(&report, json_flag, &doc, &human, &c.reading)
-    })
-    .await
+        Err(e) => {
+            print_notes(&e.notes);
+            Err(e.into())
+        }
+    }
+}
+
+/// SMS notes, on stderr.
+pub(super) fn print_notes(notes: &[String]) {
+    for n in notes {
+        eprintln!("simquota: note: {n}");
+    }
 }
 
 /// The recorded status of a SIM from the default history store, if `watch` keeps one.
@@ -387,169 +398,15 @@ fn history_status(iccid: &str) -> Option<crate::monitor::SimStatus> {
     .ok()
 }
 
-/// Runs one balance check (USSD, SMS or inbox, as the carrier and arguments say) and hands
-/// the result to `deliver`; returns the exit code.
-pub async fn check(a: &args::BalanceArgs, deliver: &mut Deliver<'_>) -> Result<u8, Failure> {
-    if let Some(modem) = mm::choose(&a.port).await? {
-        return mm::balance(a, modem, deliver).await;
-    }
-    let registry = load_registry()?;
-    let mut s = open(&a.port).await?;
-    let id = match s.modem.identify().await {
-        Ok(id) => id,
-        Err(e) => {
-            let _ = s.finish().await;
-            return Err(e.into());
-        }
-    };
-    if let Some(sim) = id.sim.as_deref().filter(|v| *v != "READY") {
-        let _ = s.finish().await;
-        return Err(Failure::new(
-            exit::SIM,
-            format!("the SIM is not ready ({sim}): unlock it (PIN) or check that it is inserted"),
-        ));
-    }
-    let selection = registry.select(
-        id.imsi.as_deref(),
-        id.operator.as_deref(),
-        a.carrier.as_deref(),
-    );
-    let profile = selection.profile.cloned();
-    if sms::wanted(a, profile.as_ref()) {
-        return sms::balance(s, a, id, profile, &selection, deliver).await;
-    }
-    let Some((code, replies)) = ussd_plan(a, profile.as_ref()) else {
-        let _ = s.finish().await;
-        return no_modem_method(profile.as_ref(), &selection.notes, a.port.json);
-    };
-    let state = StateDir::resolve();
-    let style_key = format!(
-        "{} {} {}",
-        id.manufacturer.as_deref().unwrap_or("?"),
-        id.model.as_deref().unwrap_or("?"),
-        id.firmware.as_deref().unwrap_or("?")
-    );
-    let mut styles: std::collections::BTreeMap<String, ussd::RequestStyle> =
-        state.read(USSD_STYLE_FILE);
-    let mut opts = UssdOptions {
-        first_timeout: Duration::from_secs(a.timeout),
-        replies,
-        style: styles.get(&style_key).copied(),
-        ..UssdOptions::default()
-    };
-    let outcome = ussd::flow::run(&mut s.modem, &code, &mut opts).await;
-    let port = s.port.clone();
-    s.finish().await?;
-    let outcome = outcome?;
-    if styles.get(&style_key) != Some(&outcome.style) {
-        styles.insert(style_key, outcome.style);
-        let _ = state.write(USSD_STYLE_FILE, &styles);
-    }
-    let text = outcome
-        .last_text()
-        .map(|t| t.text.clone())
-        .unwrap_or_default();
-    let (reading, today, base) = understand(&text, profile.as_ref());
-    let carrier = profile
-        .as_ref()
-        .map(|p| json!({"id": p.id, "name": p.name, "selected_by": selection.how.to_string()}));
-    let mut doc = report_json("ussd", &code, &text, &reading, carrier);
-    doc["port"] = json!(port.to_string_lossy());
-    doc["modem"] = json!(id);
-    doc["ussd"] = json!(outcome);
-    let human = render::balance(&code, &text, &reading, &id, today, base);
-    deliver(&Checked {
-        method: "ussd".into(),
-        request: code,
-        text,
-        reading,
-        doc,
-        human,
-        id,
-        carrier: profile.map(|p| p.id),
-    })
-}
-
-/// The USSD code to ask and the menu answers: `--ussd`/`--reply`, else the carrier profile's.
-pub(super) fn ussd_plan(
-    a: &args::BalanceArgs,
-    profile: Option<&Profile>,
-) -> Option<(String, Vec<String>)> {
-    let code = match (&a.ussd, profile) {
-        (Some(c), _) => c.clone(),
-        (None, Some(p)) => p.methods.iter().find_map(|m| match m {
-            Method::Ussd { code, .. } => Some(code.clone()),
-            _ => None,
-        })?,
-        (None, None) => return None,
-    };
-    let follow = profile
-        .and_then(|p| {
-            p.methods.iter().find_map(|m| match m {
-                Method::Ussd {
-                    code: c, follow, ..
-                } if *c == code => Some(follow.clone()),
-                _ => None,
-            })
-        })
-        .unwrap_or_default();
-    let replies = if a.replies.is_empty() {
-        follow
-    } else {
-        a.replies.clone()
-    };
-    Some((code, replies))
-}
-
-/// Understands a carrier reply with the profile's hints, language and unit base (if any);
-/// returns the reading, today's date and the unit base used.
-pub(super) fn understand(
-    text: &str,
-    profile: Option<&Profile>,
-) -> (crate::balance::Reading, crate::balance::Date, u64) {
-    let today = local_today();
-    let mut opts = crate::balance::ParseOptions::new(today);
-    if let Some(p) = profile {
-        opts.units_base = u64::from(p.units_base);
-        opts.language = p.language.clone();
-        opts.hints = p.reply_hints.clone();
-        opts.country = Some(p.country.clone()).filter(|c| !c.is_empty());
-    }
-    (crate::balance::parse(text, &opts), today, opts.base())
-}
-
-/// The stable JSON document of a reading (schema_version 1, documented in the README).
-pub(super) fn report_json(
-    method: &str,
-    request: &str,
-    text: &str,
-    reading: &crate::balance::Reading,
-    carrier: Option<serde_json::Value>,
-) -> serde_json::Value {
-    json!({
-        "schema_version": crate::balance::SCHEMA_VERSION,
-        "method": method,
-        "request": request,
-        "carrier": carrier,
-        "reply_text": text,
-        "understood": reading.understood,
-        "remaining_bytes": reading.remaining_bytes,
-        "used_bytes": reading.used_bytes,
-        "total_bytes": reading.total_bytes,
-        "expiry": reading.expiry,
-        "reading": reading,
-    })
-}
-
 /// Prints a reading in the chosen format and picks the exit code: 3 when not understood,
 /// 4 when below `--warn-below`, else 0.
 fn emit(
     report: &args::ReportArgs,
     json_flag: bool,
-    doc: &serde_json::Value,
+    doc: &Report,
     human: &str,
-    reading: &crate::balance::Reading,
 ) -> Result<u8, Failure> {
+    let reading = &doc.reading;
     let threshold = report
         .warn_below
         .as_deref()
@@ -565,7 +422,7 @@ fn emit(
         args::Format::Json => {
             println!("{}", serde_json::to_string_pretty(doc).unwrap_or_default())
         }
-        args::Format::Prometheus => print!("{}", render::prometheus(doc, reading)),
+        args::Format::Prometheus => print!("{}", render::prometheus(doc)),
         args::Format::Human => {
             print!("{human}");
             if let Some(t) = &threshold {
@@ -702,7 +559,7 @@ fn parse_cmd(a: args::ParseArgs) -> Result<u8, Failure> {
             s
         }
     };
-    let today = local_today();
+    let today = check::local_today();
     let mut opts = crate::balance::ParseOptions::new(today);
     let mut carrier = None;
     if let Some(id) = &a.carrier {
@@ -717,7 +574,11 @@ fn parse_cmd(a: args::ParseArgs) -> Result<u8, Failure> {
         opts.language = p.language.clone();
         opts.hints = p.reply_hints.clone();
         opts.country = Some(p.country.clone()).filter(|c| !c.is_empty());
-        carrier = Some(json!({"id": p.id, "name": p.name, "selected_by": "explicit"}));
+        carrier = Some(CarrierRef {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            selected_by: Some("explicit".into()),
+        });
     }
     if a.country.is_some() {
         opts.country = a.country.clone();
@@ -726,7 +587,6 @@ fn parse_cmd(a: args::ParseArgs) -> Result<u8, Failure> {
         opts.currency = a.currency.clone();
     }
     let reading = crate::balance::parse(text.trim_end_matches(['\r', '\n']), &opts);
-    let doc = report_json("parse", "", &reading.raw, &reading, carrier);
     let mut human = render::reading_summary(&reading, today, opts.base());
     if !reading.understood {
         human.push_str("Not understood.\n");
@@ -738,41 +598,30 @@ fn parse_cmd(a: args::ParseArgs) -> Result<u8, Failure> {
             human.push_str(&format!("note: {n}\n"));
         }
     }
-    emit(&a.report, a.json, &doc, &human, &reading)
+    let raw = reading.raw.clone();
+    let doc = check::report(
+        MethodUsed::Parse,
+        "",
+        &raw,
+        reading,
+        carrier,
+        today,
+        opts.base(),
+    );
+    emit(&a.report, a.json, &doc, &human)
 }
 
-/// The carrier has no USSD path the tool can use: say so and where to look instead.
-pub(super) fn no_modem_method(
-    profile: Option<&Profile>,
-    notes: &[String],
-    json_out: bool,
-) -> Result<u8, Failure> {
-    let Some(p) = profile else {
-        let mut msg = "this SIM's carrier is not known, so there is no USSD code to ask: pass --ussd CODE (e.g. --ussd '*100#'), or --carrier ID (see `simquota carriers`)".to_string();
-        for n in notes {
-            msg.push_str("\n  ");
-            msg.push_str(n);
-        }
-        return Err(Failure::new(exit::USAGE, msg));
-    };
-    let ways: Vec<&Method> = p
-        .methods
-        .iter()
-        .filter(|m| !matches!(m, Method::Ussd { .. }))
-        .collect();
+/// The carrier has no USSD path the tool can use: say so and where to look instead
+/// (exit code 5).
+pub(super) fn render_no_method(n: &NoMethod, json_out: bool) -> u8 {
     if json_out {
-        let v = json!({
-            "schema_version": 1,
-            "method": "none",
-            "carrier": {"id": p.id, "name": p.name},
-            "reply_text": null,
-            "remaining_bytes": null,
-            "other_ways": ways,
-        });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        println!("{}", serde_json::to_string_pretty(n).unwrap_or_default());
     } else {
-        println!("{} has no USSD balance code that a modem can use.", p.name);
-        for m in ways {
+        println!(
+            "{} has no USSD balance code that a modem can use.",
+            n.carrier.name
+        );
+        for m in &n.other_ways {
             match m {
                 Method::None {
                     app,
@@ -804,11 +653,8 @@ pub(super) fn no_modem_method(
             }
         }
     }
-    Ok(exit::NO_ANSWER)
+    exit::NO_ANSWER
 }
-
-/// State file remembering which USSD request style each modem model accepted.
-const USSD_STYLE_FILE: &str = "ussd-style.json";
 
 async fn ussd_cmd(a: args::UssdArgs) -> Result<u8, Failure> {
     if let Some(modem) = mm::choose(&a.port).await? {
@@ -817,7 +663,7 @@ async fn ussd_cmd(a: args::UssdArgs) -> Result<u8, Failure> {
     let mut s = open(&a.port).await?;
     if a.cancel {
         let r = ussd::flow::cancel(&mut s.modem).await;
-        s.finish().await?;
+        finish(s).await?;
         let r = r?;
         println!("USSD session cancelled ({r})");
         return Ok(exit::OK);
@@ -846,7 +692,7 @@ async fn ussd_cmd(a: args::UssdArgs) -> Result<u8, Failure> {
     }
     let outcome = ussd::flow::run(&mut s.modem, &code, &mut opts).await;
     let port = s.port.clone();
-    s.finish().await?;
+    finish(s).await?;
     let outcome = outcome?;
     if a.port.json {
         let v = json!({
@@ -880,7 +726,7 @@ async fn info(p: PortArgs) -> Result<u8, Failure> {
     let mut s = open(&p).await?;
     let id = s.modem.identify().await;
     let port = s.port.clone();
-    s.finish().await?;
+    finish(s).await?;
     let id = id?;
     if p.json {
         let v = json!({ "schema_version": 1, "port": port.to_string_lossy(), "modem": id });

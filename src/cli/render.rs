@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::balance::{format_bytes, Date, Reading};
+use crate::check::Report;
 use crate::modem::Identity;
 use crate::ussd::flow::UssdOutcome;
 
@@ -130,14 +131,11 @@ pub fn forecast_line(f: &crate::monitor::Forecast) -> String {
 }
 
 /// `simquota balance` output.
-pub fn balance(
-    request: &str,
-    reply: &str,
-    r: &Reading,
-    id: &Identity,
-    today: Date,
-    base: u64,
-) -> String {
+pub fn balance(rep: &Report) -> String {
+    let (request, reply, r) = (&rep.request, &rep.reply_text, &rep.reading);
+    let (today, base) = (rep.today, rep.units_base);
+    let none = Identity::default();
+    let id = rep.modem.as_ref().unwrap_or(&none);
     let mut out = String::new();
     let who = [id.operator.as_deref(), id.model.as_deref()]
         .into_iter()
@@ -160,10 +158,15 @@ pub fn balance(
 }
 
 /// Prometheus text exposition of one reading (for `--format prometheus` and cron + textfile).
-pub fn prometheus(doc: &serde_json::Value, r: &Reading) -> String {
+pub fn prometheus(doc: &Report) -> String {
+    let r = &doc.reading;
     let mut out = String::new();
-    let carrier = doc["carrier"]["id"].as_str().unwrap_or("unknown");
-    let iccid = doc["modem"]["iccid"].as_str().unwrap_or("");
+    let carrier = doc.carrier_id().unwrap_or("unknown");
+    let iccid = doc
+        .modem
+        .as_ref()
+        .and_then(|m| m.iccid.as_deref())
+        .unwrap_or("");
     let labels = format!(
         "iccid=\"{}\",carrier=\"{}\"",
         prom_escape(iccid),

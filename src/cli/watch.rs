@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::args::{BalanceArgs, HistoryArgs, ServeArgs, WatchArgs};
-use super::{check, exit, Checked, Failure};
+use super::args::{HistoryArgs, ServeArgs, WatchArgs};
+use super::{exit, Failure};
+use crate::check::{self, Outcome, Request};
 use crate::config::Config;
 use crate::monitor::{
     self, after_check, history, CheckRecord, CounterSource, ExecAction, History, HistorySource,
@@ -48,9 +49,11 @@ fn rules(w: &WatchArgs, cfg: &Config) -> Result<Vec<Rule>, Failure> {
     Ok(out)
 }
 
-/// One watched modem: its arguments, schedule and what we know of its SIM.
+/// One watched modem: its check, schedule and what we know of its SIM.
 struct Watched {
-    args: BalanceArgs,
+    request: Request,
+    /// History key while the SIM's ICCID is unknown.
+    port_key: String,
     interface: Option<String>,
     schedule: Schedule,
     next: i64,
@@ -111,27 +114,24 @@ pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
         }
     }
     let now = monitor::now_unix();
-    let mut modems: Vec<Watched> = watched
-        .into_iter()
-        .enumerate()
-        .map(|(i, (mut args, interface))| {
-            args.port.json = false;
-            // The config file's spend guard applies unless the command line changed it.
-            if args.sms.max_sms == 3 {
-                args.sms.max_sms = cfg.sms.max;
-            }
-            if args.sms.sms_window == "24h" {
-                args.sms.sms_window = cfg.sms.window.clone();
-            }
-            Watched {
-                args,
-                interface,
-                schedule: Schedule::new(every, seed.wrapping_add(i as u64)),
-                next: now,
-                iccid: None,
-            }
-        })
-        .collect();
+    let mut modems: Vec<Watched> = Vec::new();
+    for (i, (mut args, interface)) in watched.into_iter().enumerate() {
+        // The config file's spend guard applies unless the command line changed it.
+        if args.sms.max_sms == 3 {
+            args.sms.max_sms = cfg.sms.max;
+        }
+        if args.sms.sms_window == "24h" {
+            args.sms.sms_window = cfg.sms.window.clone();
+        }
+        modems.push(Watched {
+            request: super::request(&args)?,
+            port_key: format!("unknown:{}", args.port.port.display()),
+            interface,
+            schedule: Schedule::new(every, seed.wrapping_add(i as u64)),
+            next: now,
+            iccid: None,
+        });
+    }
 
     let snapshot_opts = |iface: &Option<String>| SnapshotOptions {
         counters: iface.as_ref().map(|i| CounterSource {
@@ -314,65 +314,65 @@ async fn one_check(
     textfile: Option<&PathBuf>,
     shared: &Arc<RwLock<Snapshot>>,
 ) -> u8 {
-    let mut got: Option<Checked> = None;
-    let result = check(&m.args, &mut |c: &Checked| {
-        got = Some(Checked {
-            method: c.method.clone(),
-            request: c.request.clone(),
-            text: c.text.clone(),
-            reading: c.reading.clone(),
-            doc: serde_json::Value::Null,
-            human: c.human.clone(),
-            id: c.id.clone(),
-            carrier: c.carrier.clone(),
-        });
-        Ok(if c.reading.understood {
-            exit::OK
-        } else {
-            exit::NOT_UNDERSTOOD
-        })
+    let result = check::run_with(&m.request, &mut |_, _| {}, |o: &Outcome| {
+        Ok::<_, std::convert::Infallible>(o.clone())
     })
-    .await;
+    .await
+    .map(|done| {
+        for line in &done.log {
+            eprintln!("simquota: {line}");
+        }
+        match done.value {
+            Ok(o) => o,
+            Err(never) => match never {},
+        }
+    });
     let now = monitor::now_unix();
-    let port_key = format!("unknown:{}", m.args.port.port.display());
-    let (mut record, code) = match (&result, got) {
-        (Ok(code), Some(c)) => {
-            let iccid =
-                c.id.iccid
-                    .clone()
-                    .or_else(|| m.iccid.clone())
-                    .unwrap_or(port_key);
+    let port_key = m.port_key.clone();
+    let (mut record, code) = match result {
+        Ok(Outcome::Reading(c)) => {
+            let iccid = c
+                .modem
+                .as_ref()
+                .and_then(|id| id.iccid.clone())
+                .or_else(|| m.iccid.clone())
+                .unwrap_or(port_key);
             m.iccid = Some(iccid.clone());
+            let method = monitor::Method::from_name(c.method.as_str());
             let mut r = if c.reading.understood {
-                CheckRecord::success(
-                    now,
-                    &iccid,
-                    monitor::Method::from_name(&c.method),
-                    &c.request,
-                    c.reading.clone(),
-                )
+                CheckRecord::success(now, &iccid, method, &c.request, c.reading.clone())
             } else {
                 CheckRecord::failure(
                     now,
                     &iccid,
-                    monitor::Method::from_name(&c.method),
+                    method,
                     &c.request,
                     "the reply was not understood",
                 )
             };
-            r.raw = Some(c.text.clone());
-            r.imsi = c.id.imsi.clone();
-            r.carrier = c.carrier.clone();
-            r.signal_dbm = c.id.signal_dbm;
+            r.raw = Some(c.reply_text.clone());
+            r.imsi = c.modem.as_ref().and_then(|id| id.imsi.clone());
+            r.carrier = c.carrier_id().map(str::to_string);
+            r.signal_dbm = c.modem.as_ref().and_then(|id| id.signal_dbm);
             println!(
                 "{} {} {}",
                 monitor::iso_datetime(now),
                 iccid,
-                c.human.lines().nth(1).unwrap_or("").trim()
+                super::render::balance(&c)
+                    .lines()
+                    .nth(1)
+                    .unwrap_or("")
+                    .trim()
             );
-            (r, *code)
+            let code = if c.reading.understood {
+                exit::OK
+            } else {
+                exit::NOT_UNDERSTOOD
+            };
+            (r, code)
         }
-        (Ok(code), None) => {
+        Ok(Outcome::NoMethod(n)) => {
+            let code = super::render_no_method(&n, false);
             let iccid = m.iccid.clone().unwrap_or(port_key);
             eprintln!("simquota: {iccid}: no usable answer (exit {code})");
             (
@@ -383,15 +383,16 @@ async fn one_check(
                     "",
                     "no usable answer",
                 ),
-                *code,
+                code,
             )
         }
-        (Err(f), _) => {
+        Err(e) => {
+            super::print_notes(&e.notes);
             let iccid = m.iccid.clone().unwrap_or(port_key);
             eprintln!(
                 "simquota: {} check failed: {}",
                 monitor::iso_datetime(now),
-                f.message
+                e.message
             );
             (
                 CheckRecord::failure(
@@ -399,9 +400,9 @@ async fn one_check(
                     &iccid,
                     monitor::Method::from_name("none"),
                     "",
-                    &f.message,
+                    &e.message,
                 ),
-                f.code,
+                super::exit_code(e.kind),
             )
         }
     };

@@ -233,3 +233,48 @@ fn a_menu_is_answered_interactively_on_a_terminal() {
     );
     assert!(out.contains("残高：1,500円"), "the answer was sent: {out}");
 }
+
+/// Every file under `dir`, recursively (names relative to it).
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap_or(&p).display().to_string());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn simulate_never_writes_the_users_state() {
+    // Every place the state could be: the explicit directory, XDG and HOME.
+    let (state, home) = (tempdir("iso-state"), tempdir("iso-home"));
+    let run_in = |args: &[&str]| {
+        std::process::Command::new(bin())
+            .args(args)
+            .env("SIMQUOTA_STATE_DIR", &state)
+            .env("XDG_STATE_HOME", home.join("xdg"))
+            .env("HOME", &home)
+            .env_remove("SIMQUOTA_PORT")
+            .output()
+            .expect("the simquota binary runs")
+    };
+    let o = run_in(&["balance", "--simulate", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(json(&o)["remaining_bytes"], 1_342_177_280u64);
+    assert_eq!(files_under(&state), Vec::<String>::new());
+    assert_eq!(files_under(&home), Vec::<String>::new());
+    // The same check on a port (not --simulate) does remember the request style there:
+    // the emptiness above is the isolation, not a check that writes nothing.
+    let emu = emulator(Family::Huawei, Scenario::builtin_default());
+    let port = emu.path().to_string_lossy().into_owned();
+    let o = run_in(&["balance", "--port", &port, "--backend", "at", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(files_under(&state), vec!["ussd-style.json".to_string()]);
+}
