@@ -89,6 +89,11 @@ pub struct InboxMessage {
     /// `"SM"` (default) or `"ME"`.
     #[serde(default)]
     pub storage: Option<String>,
+    /// A raw PDU (hex with the SMSC prefix) stored as it is, even malformed — a message that a
+    /// client cannot decode, to test that it is reported rather than dropped. Replaces
+    /// `from`/`text`, which may then be empty.
+    #[serde(default)]
+    pub pdu: Option<String>,
 }
 
 /// `[sms_config]`.
@@ -145,6 +150,8 @@ pub enum SmsFinal {
 struct Stored {
     stat: u8,
     pdu: Vec<u8>,
+    /// Listed verbatim instead of `pdu` (a scenario's raw, possibly malformed, PDU).
+    raw: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -277,6 +284,17 @@ impl SmsState {
         for m in inbox {
             let stat = stat_from(m.status.as_deref());
             let storage = m.storage.as_deref().map(mem_name).unwrap_or("SM".into());
+            if let Some(raw) = &m.pdu {
+                let pdu = codec::hex::decode(raw).unwrap_or_default();
+                if let Some(st) = s.stores.get_mut(&storage) {
+                    st.insert(Stored {
+                        stat,
+                        pdu,
+                        raw: Some(raw.clone()),
+                    });
+                }
+                continue;
+            }
             let ts = s.next_timestamp();
             // Inbox messages that cannot be encoded are left out; the scenario test catches it.
             if let Ok(pdus) = encode_deliver(
@@ -290,7 +308,11 @@ impl SmsState {
             ) {
                 for pdu in pdus {
                     if let Some(st) = s.stores.get_mut(&storage) {
-                        st.insert(Stored { stat, pdu });
+                        st.insert(Stored {
+                            stat,
+                            pdu,
+                            raw: None,
+                        });
                     }
                 }
             }
@@ -375,6 +397,7 @@ impl SmsState {
             match store.insert(Stored {
                 stat: 0,
                 pdu: d.pdu,
+                raw: None,
             }) {
                 Some(idx) => {
                     if d.announce && self.cnmi[1] == 1 && self.cnmi[0] != 0 {
@@ -856,7 +879,7 @@ fn render(lines: &mut Vec<String>, index: Option<u32>, m: &Stored, cmgf: u8, csd
     if cmgf == 0 {
         let tpdu_len = m.pdu.len().saturating_sub(smsc_len(&m.pdu));
         lines.push(format!("{tag}: {idx}{},,{tpdu_len}", m.stat));
-        lines.push(codec::hex::encode(&m.pdu));
+        lines.push(m.raw.clone().unwrap_or_else(|| codec::hex::encode(&m.pdu)));
         return;
     }
     let sms = Sms::decode(&m.pdu, SmscPrefix::Present).ok();
@@ -920,12 +943,14 @@ mod tests {
                 text: "晚上一起吃饭吗？".into(),
                 status: None,
                 storage: None,
+                pdu: None,
             },
             InboxMessage {
                 from: "Bank".into(),
                 text: "Your code is 1234".into(),
                 status: Some("read".into()),
                 storage: Some("ME".into()),
+                pdu: None,
             },
         ];
         let replies = vec![SmsReply {

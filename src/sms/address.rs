@@ -133,6 +133,17 @@ impl Address {
     ) -> Result<Address, PduError> {
         let start = r.offset();
         let len = usize::from(r.u8(field)?);
+        // TS 23.040 §9.1.2.5: the address value is at most 10 octets, 20 semi-octets — a longer
+        // length is no address at all, and decoding on would read the rest of the PDU as digits.
+        if len > 20 {
+            return Err(PduError::Invalid {
+                field,
+                offset: start,
+                reason: format!(
+                    "address length {len} semi-octets: at most 20 are possible (TS 23.040 §9.1.2.5)"
+                ),
+            });
+        }
         let toa = r.u8(field)?;
         let octets = len.div_ceil(2);
         let body = r.take(octets, field)?;
@@ -171,6 +182,16 @@ impl Address {
         let len = usize::from(r.u8(field)?);
         if len == 0 {
             return Ok(None);
+        }
+        // TS 24.011 §8.2.5.1–2: type octet plus at most 10 octets of digits.
+        if len > 11 {
+            return Err(PduError::Invalid {
+                field,
+                offset: start,
+                reason: format!(
+                    "SMSC address length {len} octets: at most 11 are possible (TS 24.011 §8.2.5)"
+                ),
+            });
         }
         let toa = r.u8(field)?;
         let body = r.take(len - 1, field)?;

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::concat::{Location, Reassembler};
-use super::listing::{parse_cmgl, parse_cmgr, ListItem, MessageStatus};
+use super::listing::{parse_cmgl, parse_cmgr, ListItem, ListingError, MessageStatus};
 use super::pdu::{Pdu, Sms, SmscPrefix};
 use super::submit::{encode_submit, ConcatRef, EncodeError, SubmitOptions};
 use super::text_mode::{parse_text_listing, TextCharset, TextItem};
@@ -522,7 +522,41 @@ impl SmsSession {
         }
     }
 
-    fn parse(&self, lines: &[String], storage: &str, cmgr_index: Option<u32>) -> Vec<StoredPart> {
+    /// Notes a stored message that could not be decoded: reported with where it is, why, and
+    /// its raw lines — never dropped silently.
+    fn note_undecodable(&mut self, storage: &str, lines: &[&str], e: &ListingError) {
+        let at = match e.index {
+            Some(i) => format!("[{storage}:{i}]"),
+            None => format!("[{storage}]"),
+        };
+        let raw: Vec<&str> = lines
+            .iter()
+            .skip(e.line)
+            .take(2)
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty() && *l != "OK")
+            .collect();
+        let mut raw = raw.join(" / ");
+        if raw.len() > 600 {
+            let cut = (0..=600)
+                .rev()
+                .find(|&i| raw.is_char_boundary(i))
+                .unwrap_or(0);
+            raw.truncate(cut);
+            raw.push('…');
+        }
+        self.notes.push(format!(
+            "{at} a stored message could not be decoded ({}); left as it is. Raw: {raw}",
+            e.reason
+        ));
+    }
+
+    fn parse(
+        &mut self,
+        lines: &[String],
+        storage: &str,
+        cmgr_index: Option<u32>,
+    ) -> Vec<StoredPart> {
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         let mut out = Vec::new();
         match self.mode {
@@ -532,6 +566,9 @@ impl SmsSession {
                     Some(i) => parse_cmgr(&refs, Some(i), Some(storage)),
                 };
                 for it in items {
+                    if let ListItem::Error(e) = &it {
+                        self.note_undecodable(storage, &refs, e);
+                    }
                     if let ListItem::Entry(e) = it {
                         let Some(index) = e.index else { continue };
                         out.push(StoredPart {
@@ -550,6 +587,9 @@ impl SmsSession {
             }
             SmsMode::Text => {
                 for it in parse_text_listing(&refs, TextCharset::Ucs2, cmgr_index, Some(storage)) {
+                    if let TextItem::Error(e) = &it {
+                        self.note_undecodable(storage, &refs, e);
+                    }
                     if let TextItem::Entry(e) = it {
                         let Some(index) = e.index else { continue };
                         out.push(StoredPart {
