@@ -54,19 +54,41 @@ impl StateDir {
     /// Writes `name` atomically.
     pub fn write<T: Serialize>(&self, name: &str, value: &T) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.0)?;
-        let tmp = self.0.join(format!(".{name}.tmp{}", std::process::id()));
         let data = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
-        {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&data)?;
-            f.sync_all()?;
-        }
-        std::fs::rename(&tmp, self.0.join(name))?;
-        if let Ok(d) = std::fs::File::open(&self.0) {
-            let _ = d.sync_all();
-        }
-        Ok(())
+        write_atomic(&self.0.join(name), &data)
     }
+}
+
+/// Replaces `target` with `data` atomically: a temporary file in the same directory with a
+/// random name, created with `O_CREAT|O_EXCL` (so a symlink or file planted under a guessable
+/// name is never followed or reused — simquota often runs as root), written, fsync'd, renamed
+/// over `target`, and the directory fsync'd. A failure leaves `target` as it was and removes
+/// the temporary file; the error names the file.
+pub fn write_atomic(target: &Path, data: &[u8]) -> std::io::Result<()> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let named = |e: std::io::Error, p: &Path| {
+        std::io::Error::new(e.kind(), format!("{}: {e}", p.display()))
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| named(e, dir))?;
+    tmp.write_all(data)
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| named(e, tmp.path()))?;
+    tmp.persist(target).map_err(|e| named(e.error, target))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -88,6 +110,27 @@ mod tests {
         std::fs::write(dir.join("x.json"), b"{not json").unwrap();
         let broken: BTreeMap<String, String> = s.read("x.json");
         assert!(broken.is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_never_follows_a_planted_symlink() {
+        let dir = std::env::temp_dir().join(format!("simquota-state-ln-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let victim = dir.join("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        // The old predictable names, all planted.
+        for n in [
+            format!(".x.json.tmp{}", std::process::id()),
+            format!(".x.json.{}.tmp", std::process::id()),
+        ] {
+            std::os::unix::fs::symlink(&victim, dir.join(n)).unwrap();
+        }
+        StateDir::at(&dir).write("x.json", &vec![1, 2, 3]).unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        let back: Vec<i32> = StateDir::at(&dir).read("x.json");
+        assert_eq!(back, vec![1, 2, 3]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

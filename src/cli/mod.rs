@@ -108,6 +108,15 @@ pub fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
+    if matches!(cli.command, Cmd::Watch(_) | Cmd::Serve(_)) {
+        // A daemon is not a filter: a closed pipe (an `--exec` program that does not read its
+        // stdin, a scraper that hangs up) is the peer's business and must not kill the watch
+        // loop or the HTTP server. Writes then fail with EPIPE, which the callers ignore.
+        // SAFETY: changing a signal disposition before any thread starts.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        }
+    }
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -49,6 +50,24 @@ fn rules(w: &WatchArgs, cfg: &Config) -> Result<Vec<Rule>, Failure> {
     Ok(out)
 }
 
+/// `watch` shares `balance`'s options, but not its output: refuse the ones it would ignore
+/// rather than accept them silently.
+fn reject_unused(w: &WatchArgs) -> Result<(), Failure> {
+    let r = &w.balance.report;
+    if r.warn_below.is_some() {
+        return Err(usage(
+            "watch does not use --warn-below: use --alert 'remaining<SIZE' (or PERCENT%)",
+        ));
+    }
+    if w.balance.port.json || r.format != super::args::Format::Human {
+        return Err(usage(
+            "watch prints one line per check and takes no --json or --format: \
+             read the readings with `simquota history --json` or scrape /metrics (--serve)",
+        ));
+    }
+    Ok(())
+}
+
 /// One watched modem: its check, schedule and what we know of its SIM.
 struct Watched {
     request: Request,
@@ -69,6 +88,7 @@ fn history_path(explicit: Option<&PathBuf>, cfg: &Config) -> PathBuf {
 
 /// `simquota watch`.
 pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
+    reject_unused(&w)?;
     let cfg = Config::load(w.config.as_deref()).map_err(usage)?;
     let every_text = w.every.clone().unwrap_or_else(|| cfg.watch.every.clone());
     // `--every 0s` is only for benchmarks and soak runs, which bound themselves with --checks.
@@ -354,7 +374,9 @@ async fn one_check(
             r.imsi = c.modem.as_ref().and_then(|id| id.imsi.clone());
             r.carrier = c.carrier_id().map(str::to_string);
             r.signal_dbm = c.modem.as_ref().and_then(|id| id.signal_dbm);
-            println!(
+            // Not println!: with SIGPIPE ignored, a closed stdout must not panic the daemon.
+            let _ = writeln!(
+                std::io::stdout().lock(),
                 "{} {} {}",
                 monitor::iso_datetime(now),
                 iccid,
@@ -473,7 +495,7 @@ pub(super) fn history_cmd(h: HistoryArgs) -> Result<u8, Failure> {
     let path = history_path(h.history.as_ref(), &cfg);
     if !path.exists() {
         return Err(usage(format!(
-            "no history at {}: `simquota watch` records one (or pass --history FILE)",
+            "nothing recorded yet: no history at {} (`simquota watch` records one, or pass --history FILE)",
             path.display()
         )));
     }
@@ -547,6 +569,9 @@ pub(super) fn history_cmd(h: HistoryArgs) -> Result<u8, Failure> {
         return Ok(exit::OK);
     }
     let mut out = String::new();
+    if records.is_empty() && forecasts.is_empty() {
+        let _ = writeln!(out, "nothing recorded yet in {}", path.display());
+    }
     for (iccid, st) in &forecasts {
         let series: Vec<u64> = records
             .iter()

@@ -299,6 +299,17 @@ pub fn default_path() -> PathBuf {
     default_dir().join(FILE_NAME)
 }
 
+/// How long an open waits for another process holding the database (creating or migrating it,
+/// or writing a check).
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 /// The history database.
 #[derive(Debug)]
 pub struct History {
@@ -327,10 +338,31 @@ impl History {
             std::fs::create_dir_all(dir)
                 .map_err(|e| MonitorError::io(format!("creating {}", dir.display()), e))?;
         }
+        Self::setup(path, migrations).map_err(|e| match e {
+            MonitorError::Db(source) => MonitorError::DbFile {
+                path: path.to_path_buf(),
+                source,
+            },
+            other => other,
+        })
+    }
+
+    fn setup(path: &Path, migrations: &[Migration]) -> Result<History> {
         let conn = Connection::open(path)?;
-        // A watcher and a `history` command may touch the file at once: wait, don't fail.
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        // Several `watch --once` (cron), a watcher and a `history` command may open the file at
+        // once: wait for each other, don't fail.
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Switching a new file to WAL takes a write lock, and SQLite does not always call the
+        // busy handler for it: retry for as long as the busy time-out.
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        let mode: String = loop {
+            match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)) {
+                Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                r => break r?,
+            }
+        };
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(MonitorError::Invalid(format!(
                 "{}: could not switch to WAL journal mode (got {mode})",
@@ -622,25 +654,46 @@ fn current_version(conn: &Connection) -> rusqlite::Result<i64> {
         .unwrap_or(0))
 }
 
-/// Applies every migration newer than the file's version, each in its own transaction
-/// together with the version bump, so a crash mid-way leaves a consistent older version.
+/// Applies every migration newer than the file's version inside one `BEGIN IMMEDIATE`
+/// transaction together with the version bump: the write lock is taken before the version is
+/// read, so two processes creating the same new file never both run a migration ("table
+/// already exists"), never deadlock upgrading a read lock ("database is locked"), and a crash
+/// mid-way leaves the older version.
 pub(crate) fn migrate(conn: &Connection, migrations: &[Migration]) -> Result<()> {
-    conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
-    let found = current_version(conn)?;
     let known = migrations.iter().map(|m| m.version).max().unwrap_or(0);
+    // Cheap path for an up-to-date file: no write lock at all.
+    if let Ok(found) = current_version(conn) {
+        if found == known {
+            return Ok(());
+        }
+    }
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    let tx = loop {
+        match rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate) {
+            Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            r => break r?,
+        }
+    };
+    tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
+    let found = current_version(&tx)?;
     if found > known {
         return Err(MonitorError::SchemaTooNew { found, known });
     }
+    let mut version = found;
     for m in migrations.iter().filter(|m| m.version > found) {
-        let tx = conn.unchecked_transaction()?;
         tx.execute_batch(m.sql)?;
+        version = version.max(m.version);
+    }
+    if version != found {
         tx.execute("DELETE FROM schema_version", [])?;
         tx.execute(
             "INSERT INTO schema_version (version) VALUES (?1)",
-            params![m.version],
+            params![version],
         )?;
-        tx.commit()?;
     }
+    tx.commit()?;
     Ok(())
 }
 

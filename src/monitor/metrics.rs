@@ -13,7 +13,6 @@
 //! gets `400` and the connection is closed. Every response closes the connection.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -253,23 +252,14 @@ impl std::fmt::Display for Num {
 /// Name of the file written into the textfile collector directory.
 pub const TEXTFILE_NAME: &str = "simquota.prom";
 
-/// Writes the metrics to `DIR/simquota.prom` atomically (a temporary file that node_exporter
-/// ignores — it reads only `*.prom` — fsync'd, then renamed over the old one). Returns the path.
+/// Writes the metrics to `DIR/simquota.prom` atomically (a temporary file with a random name
+/// that node_exporter ignores — it reads only `*.prom` — created with O_EXCL, fsync'd, then
+/// renamed over the old one; see [`crate::state::write_atomic`]). Returns the path.
 pub fn write_textfile(dir: &Path, snapshot: &Snapshot) -> Result<PathBuf> {
     let text = render_metrics(snapshot);
     let target = dir.join(TEXTFILE_NAME);
-    let tmp = dir.join(format!(".{TEXTFILE_NAME}.{}.tmp", std::process::id()));
-    let what = |p: &Path| format!("writing {}", p.display());
-    {
-        let mut f = std::fs::File::create(&tmp).map_err(|e| MonitorError::io(what(&tmp), e))?;
-        f.write_all(text.as_bytes())
-            .and_then(|_| f.sync_all())
-            .map_err(|e| MonitorError::io(what(&tmp), e))?;
-    }
-    std::fs::rename(&tmp, &target).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        MonitorError::io(what(&target), e)
-    })?;
+    crate::state::write_atomic(&target, text.as_bytes())
+        .map_err(|e| MonitorError::io(format!("writing {}", target.display()), e))?;
     Ok(target)
 }
 

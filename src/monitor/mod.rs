@@ -101,6 +101,14 @@ pub enum MonitorError {
     /// The history database failed (open, migrate, read or write).
     #[error("history database: {0}")]
     Db(#[from] rusqlite::Error),
+    /// The history database file could not be opened, created or migrated.
+    #[error("history database {}: {source}", path.display())]
+    DbFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
     /// A file or process operation failed.
     #[error("{what}: {source}")]
     Io {

@@ -266,6 +266,14 @@ pub struct HistorySource {
 
 impl StatusSource for HistorySource {
     fn snapshot(&self) -> Result<Snapshot> {
+        // `serve` only reads: a history that does not exist yet is an empty status, and no
+        // empty database is created behind `watch`'s back.
+        if !self.path.exists() {
+            return Ok(Snapshot {
+                generated_at: super::now_unix(),
+                sims: Vec::new(),
+            });
+        }
         let h = History::open(&self.path)?;
         Snapshot::from_history(&h, super::now_unix(), &self.options)
     }

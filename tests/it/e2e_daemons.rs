@@ -1,0 +1,341 @@
+//! Issue 11, part B: the daemon and file promises attacked the way they broke — closed pipes
+//! from an `--exec` program, concurrent creation of the history, planted symlinks, ignored
+//! options. Every process a test starts is stopped by it ([`Reaper`]).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// Kills and reaps a child when dropped (a failed assertion never leaves a process behind).
+pub struct Reaper(pub Child);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Reaper {
+    /// Waits up to `limit` for the child to end; `None` (and the child killed) if it did not.
+    pub fn wait_for(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let end = Instant::now() + limit;
+        while Instant::now() < end {
+            if let Ok(Some(s)) = self.0.try_wait() {
+                return Some(s);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+/// `simquota` with a private state and data directory.
+pub fn cmd(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(bin());
+    c.args(args)
+        .env("SIMQUOTA_STATE_DIR", dir)
+        .env("SIMQUOTA_DATA_DIR", dir)
+        .env_remove("SIMQUOTA_PORT")
+        .env_remove("SIMQUOTA_PIN");
+    c
+}
+
+/// One HTTP/1.1 GET with `Connection: close`; the whole response, within `limit`.
+pub fn http_get(addr: &str, path: &str, limit: Duration) -> std::io::Result<String> {
+    let mut s = std::net::TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(limit))?;
+    s.set_write_timeout(Some(limit))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut body = String::new();
+    s.read_to_string(&mut body)?;
+    Ok(body)
+}
+
+/// The address from a "… http://ADDR" line among the first lines of `r`.
+pub fn address_from(r: &mut impl BufRead) -> String {
+    for _ in 0..5 {
+        let mut line = String::new();
+        if r.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        if let Some(a) = line.split("http://").nth(1) {
+            return a.trim().to_string();
+        }
+    }
+    panic!("no http:// address printed");
+}
+
+fn executable(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn s(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+// Item 14: an --exec program that does not read its stdin closed the pipe, and SIGPIPE killed
+// `watch` (exit 141) in most runs with /bin/true — and `watch --serve` with it.
+#[test]
+fn an_exec_program_that_never_reads_stdin_does_not_kill_watch() {
+    let dir = tempdir("sigpipe");
+    // Deterministically closed before anything can be written, then alive for a while.
+    let closer = dir.join("closer");
+    executable(&closer, "#!/bin/sh\nexec 0<&-\nsleep 0.1\n");
+    for round in 0..10 {
+        let program = if round % 2 == 0 {
+            PathBuf::from("/bin/true")
+        } else {
+            closer.clone()
+        };
+        // A fresh history each round: the alert fires (once per crossing) every time.
+        let db = dir.join(format!("h{round}.db"));
+        let o = cmd(
+            &dir,
+            &[
+                "watch",
+                "--simulate",
+                "--once",
+                "--history",
+                &s(&db),
+                "--alert",
+                "remaining<2TB",
+                "--exec",
+                &s(&program),
+            ],
+        )
+        .output()
+        .unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            o.status.signal(),
+            None,
+            "round {round}: watch was killed by a signal\n{}",
+            stderr(&o)
+        );
+        // 4: the alert fired (below threshold), and the check was recorded.
+        assert_eq!(o.status.code(), Some(4), "round {round}: {}", stderr(&o));
+        assert!(stderr(&o).contains("ALERT"), "{}", stderr(&o));
+    }
+
+    // watch --serve stays up after its alert program hung up on it.
+    let db = dir.join("served.db");
+    let mut w = Reaper(
+        cmd(
+            &dir,
+            &[
+                "watch",
+                "--simulate",
+                "--every",
+                "1h",
+                "--serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--history",
+                &s(&db),
+                "--alert",
+                "remaining<2TB",
+                "--exec",
+                &s(&closer),
+            ],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap(),
+    );
+    let mut err = BufReader::new(w.0.stderr.take().unwrap());
+    let addr = address_from(&mut err);
+    let mut out = BufReader::new(w.0.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.contains("Remaining"), "{first}");
+    // The alert program ran after that line; give it time to hang up.
+    let mut alert = String::new();
+    err.read_line(&mut alert).unwrap();
+    assert!(alert.contains("ALERT"), "{alert}");
+    std::thread::sleep(Duration::from_millis(400));
+    let body = http_get(&addr, "/metrics", Duration::from_secs(5)).expect("watch still serves");
+    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+    assert!(
+        w.0.try_wait().unwrap().is_none(),
+        "watch --serve ended after its alert program closed stdin"
+    );
+}
+
+// Item 15: four `watch --once` creating the same new history at once failed in 6 of 40 runs
+// ("table already exists", "database is locked").
+#[test]
+fn concurrent_watch_once_all_create_and_record_one_history() {
+    let dir = tempdir("hist-race");
+    for round in 0..6 {
+        let db = dir.join(format!("r{round}/history.db"));
+        let kids: Vec<Reaper> = (0..4)
+            .map(|_| {
+                Reaper(
+                    cmd(
+                        &dir,
+                        &["watch", "--simulate", "--once", "--history", &s(&db)],
+                    )
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap(),
+                )
+            })
+            .collect();
+        for mut k in kids {
+            let status = k.wait_for(Duration::from_secs(60)).expect("watch ends");
+            let mut e = String::new();
+            let _ = k.0.stderr.take().unwrap().read_to_string(&mut e);
+            assert!(status.success(), "round {round}: {status:?}\n{e}");
+        }
+        let o = run(&["history", "--history", &s(&db), "--json"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v = json(&o);
+        assert_eq!(
+            v["readings"].as_array().map(|a| a.len()),
+            Some(4),
+            "round {round}: every check recorded: {v}"
+        );
+    }
+}
+
+#[test]
+fn a_history_error_names_the_file() {
+    let dir = tempdir("hist-bad");
+    let db = dir.join("history.db");
+    std::fs::write(&db, vec![0x55u8; 8192]).unwrap();
+    let o = cmd(
+        &dir,
+        &["watch", "--simulate", "--once", "--history", &s(&db)],
+    )
+    .output()
+    .unwrap();
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains(&s(&db)), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        vec![0x55u8; 8192],
+        "left as it was"
+    );
+}
+
+// Item 15: `serve` on a missing history created an empty database.
+#[test]
+fn serve_on_a_missing_history_creates_nothing() {
+    let dir = tempdir("serve-missing");
+    let db = dir.join("sub/history.db");
+    let mut child = Reaper(
+        cmd(
+            &dir,
+            &["serve", "--listen", "127.0.0.1:0", "--history", &s(&db)],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap(),
+    );
+    let addr = address_from(&mut BufReader::new(child.0.stdout.take().unwrap()));
+    let metrics = http_get(&addr, "/metrics", Duration::from_secs(5)).unwrap();
+    assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
+    assert!(!metrics.contains("simquota_remaining_bytes{"), "{metrics}");
+    let page = http_get(&addr, "/", Duration::from_secs(5)).unwrap();
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    drop(child);
+    assert!(!db.exists(), "serve created {}", db.display());
+    let o = run(&["history", "--history", &s(&db)], &dir);
+    assert!(
+        stderr(&o).contains("nothing recorded yet"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!db.exists());
+}
+
+// Item 16: `--textfile DIR` wrote `.simquota.prom.PID.tmp`: a symlink planted there made root
+// overwrite its target.
+#[test]
+fn a_planted_symlink_in_the_textfile_directory_is_never_followed() {
+    let dir = tempdir("textfile-ln");
+    let tf = dir.join("textfile");
+    std::fs::create_dir_all(&tf).unwrap();
+    let victim = dir.join("victim");
+    std::fs::write(&victim, "precious\n").unwrap();
+    // The next process ids (Linux hands them out in order): the old temp names, all planted.
+    let last: u32 = std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0);
+    for pid in last + 1..last + 400 {
+        for name in [
+            format!(".simquota.prom.{pid}.tmp"),
+            format!(".simquota.prom.tmp{pid}"),
+        ] {
+            let _ = std::os::unix::fs::symlink(&victim, tf.join(name));
+        }
+    }
+    let db = dir.join("history.db");
+    let o = cmd(
+        &dir,
+        &[
+            "watch",
+            "--simulate",
+            "--once",
+            "--history",
+            &s(&db),
+            "--textfile",
+            &s(&tf),
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    let prom = tf.join("simquota.prom");
+    let meta = std::fs::symlink_metadata(&prom).unwrap();
+    assert!(meta.file_type().is_file(), "a regular file, not a link");
+    assert!(std::fs::read_to_string(&prom)
+        .unwrap()
+        .contains("simquota_remaining_bytes{"));
+    // No temp file of ours left behind (only the planted links).
+    for e in std::fs::read_dir(&tf).unwrap().flatten() {
+        let m = std::fs::symlink_metadata(e.path()).unwrap();
+        assert!(
+            m.file_type().is_symlink() || e.file_name() == "simquota.prom",
+            "left behind: {:?}",
+            e.file_name()
+        );
+    }
+}
+
+// Item 22: `watch` accepted --warn-below, --json and --format and ignored them.
+#[test]
+fn watch_rejects_the_balance_options_it_does_not_use() {
+    let dir = tempdir("watch-opts");
+    let db = dir.join("history.db");
+    for extra in [
+        &["--warn-below", "500MB"][..],
+        &["--json"],
+        &["--format", "json"],
+        &["--format", "prometheus"],
+    ] {
+        let mut args = vec!["watch", "--simulate", "--once", "--history"];
+        let d = s(&db);
+        args.push(&d);
+        args.extend_from_slice(extra);
+        let o = cmd(&dir, &args).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(extra[0]), "{extra:?}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+        assert!(!db.exists(), "{extra:?}: no check ran");
+    }
+}
