@@ -238,7 +238,27 @@ mod tests {
         let c = Config::parse(include_str!("../deploy/config.example.toml"), "example").unwrap();
         assert_eq!(c.modems.len(), 1);
         assert_eq!(c.alerts.below, vec!["500MB".to_string(), "10%".to_string()]);
+        // MQTT is off by default: no connection attempts to a broker that is not there.
+        assert!(c.mqtt.is_none());
+        // Uncommented as the comment says, the section parses.
+        let text = include_str!("../deploy/config.example.toml").replace("# [mqtt]", "[mqtt]");
+        let text: String = text
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(r)
+                    if ["host", "port", "prefix", "discovery_prefix"]
+                        .iter()
+                        .any(|k| r.starts_with(&format!("{k} "))) =>
+                {
+                    r
+                }
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c = Config::parse(&text, "example").unwrap();
         let m = c.mqtt.as_ref().unwrap();
+        assert_eq!(m.host, "127.0.0.1");
         assert_eq!(m.port, Some(1883));
         assert!(!m.tls);
         assert_eq!(m.ca_file, None);

@@ -2,7 +2,6 @@
 //! on a schedule, records every reading (and failure) in the history store, evaluates alerts,
 //! and feeds Prometheus (HTTP `/metrics`, textfile) and MQTT / Home Assistant.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -17,7 +16,7 @@ use crate::check::{self, Outcome, Request};
 use crate::config::Config;
 use crate::monitor::{
     self, after_check, history, CheckRecord, CounterSource, ExecAction, History, HistorySource,
-    MqttConfig, MqttPublisher, Rule, Schedule, Snapshot, SnapshotOptions, StatusSource,
+    MqttConfig, MqttQueue, Rule, Schedule, Snapshot, SnapshotOptions, StatusSource,
 };
 
 fn fail(e: impl std::fmt::Display) -> Failure {
@@ -133,6 +132,13 @@ pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
             watched.push((a, m.interface.clone()));
         }
     }
+    // One watched modem: until a check reads its SIM, its failures belong to the SIM it held
+    // last (not to a phantom `unknown:auto`).
+    let known_sim = if watched.len() == 1 {
+        history.last_known_sim().map_err(fail)?
+    } else {
+        None
+    };
     let now = monitor::now_unix();
     let mut modems: Vec<Watched> = Vec::new();
     for (i, (mut args, interface)) in watched.into_iter().enumerate() {
@@ -149,7 +155,7 @@ pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
             interface,
             schedule: Schedule::new(every, seed.wrapping_add(i as u64)),
             next: now,
-            iccid: None,
+            iccid: known_sim.clone(),
         });
     }
 
@@ -178,8 +184,7 @@ pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
         None
     };
     let textfile = w.textfile.clone().or_else(|| cfg.serve.textfile.clone());
-    let mqtt_cfg = mqtt_config(&w, &cfg)?;
-    let mut publishers: HashMap<String, MqttPublisher> = HashMap::new();
+    let mqtt = mqtt_config(&w, &cfg)?.map(MqttQueue::spawn);
 
     let mut checks = 0u64;
     let mut worst = exit::OK;
@@ -203,8 +208,7 @@ pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
             &rules,
             &snapshot_opts(&m.interface),
             exec.as_ref(),
-            mqtt_cfg.as_ref(),
-            &mut publishers,
+            mqtt.as_ref(),
             textfile.as_ref(),
             &shared,
         )
@@ -226,11 +230,14 @@ pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
             break;
         }
     }
-    for (_, p) in publishers.drain() {
-        let _ = p.close().await;
+    if let Some(q) = mqtt {
+        q.close(MQTT_CLOSE_LIMIT).await;
     }
     Ok(if w.once { worst } else { exit::OK })
 }
+
+/// How long a stopping `watch` waits for MQTT to publish what is queued.
+const MQTT_CLOSE_LIMIT: Duration = Duration::from_secs(3);
 
 /// Aborts a spawned task when dropped (the HTTP server ends with `watch`).
 struct AbortOnDrop(tokio::task::JoinHandle<std::io::Result<()>>);
@@ -329,8 +336,7 @@ async fn one_check(
     rules: &[Rule],
     snap_opts: &SnapshotOptions,
     exec: Option<&PathBuf>,
-    mqtt: Option<&MqttConfig>,
-    publishers: &mut HashMap<String, MqttPublisher>,
+    mqtt: Option<&MqttQueue>,
     textfile: Option<&PathBuf>,
     shared: &Arc<RwLock<Snapshot>>,
 ) -> u8 {
@@ -356,7 +362,14 @@ async fn one_check(
                 .as_ref()
                 .and_then(|id| id.iccid.clone())
                 .or_else(|| m.iccid.clone())
-                .unwrap_or(port_key);
+                .unwrap_or_else(|| port_key.clone());
+            if c.modem.as_ref().is_some_and(|id| id.iccid.is_some()) {
+                // Failures recorded before the SIM could be read belong to this SIM (a no-op
+                // once they were moved).
+                if let Err(e) = history.adopt(&port_key, &iccid) {
+                    eprintln!("simquota: warning: {e}");
+                }
+            }
             m.iccid = Some(iccid.clone());
             let method = monitor::Method::from_name(c.method.as_str());
             let mut r = if c.reading.understood {
@@ -453,27 +466,14 @@ async fn one_check(
             }
         }
     }
-    if let Some(cfg) = mqtt {
-        let iccid = outcome.status.iccid.clone();
-        if !publishers.contains_key(&iccid) {
-            match MqttPublisher::connect(cfg, &iccid).await {
-                Ok(p) => {
-                    publishers.insert(iccid.clone(), p);
-                }
-                Err(e) => eprintln!("simquota: warning: {e}"),
-            }
-        }
-        if let Some(p) = publishers.get_mut(&iccid) {
-            let mut ok = p.publish_status(&outcome.status).await;
-            for a in &outcome.fired {
-                if ok.is_ok() {
-                    ok = p.publish_alert(a).await;
-                }
-            }
-            if let Err(e) = ok {
-                eprintln!("simquota: warning: {e}");
-                publishers.remove(&iccid);
-            }
+    if let Some(q) = mqtt {
+        // Never waits: publishing runs beside the checks.
+        let p = monitor::Publication {
+            status: outcome.status.clone(),
+            alerts: outcome.fired.clone(),
+        };
+        if !q.offer(p) {
+            eprintln!("simquota: warning: MQTT is behind: this check's status was not published");
         }
     }
     if let Ok(snap) = Snapshot::from_history(history, now, snap_opts) {

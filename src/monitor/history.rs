@@ -486,6 +486,38 @@ impl History {
             .optional()?)
     }
 
+    /// The SIM most recently checked successfully (placeholder keys of modems whose SIM was
+    /// never read do not count): the one a single watched modem holds until a check says
+    /// otherwise.
+    pub fn last_known_sim(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT iccid FROM checks WHERE success = 1 AND iccid NOT LIKE 'unknown:%' \
+                 ORDER BY time DESC, id DESC LIMIT 1",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?)
+    }
+
+    /// Gives the checks recorded under a modem's placeholder key (`unknown:PORT`, written while
+    /// its SIM could not be read) to the SIM the modem turned out to hold, so no phantom SIM
+    /// stays in the history, `/metrics` or the status page. Returns how many were moved.
+    pub fn adopt(&self, placeholder: &str, iccid: &str) -> Result<usize> {
+        let tx = self.conn.unchecked_transaction()?;
+        let n = tx.execute(
+            "UPDATE checks SET iccid = ?2 WHERE iccid = ?1",
+            params![placeholder, iccid],
+        )?;
+        tx.execute(
+            "DELETE FROM alert_state WHERE iccid = ?1",
+            params![placeholder],
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+
     /// How many checks of a SIM failed in a row, counting back from the most recent.
     pub fn consecutive_failures(&self, iccid: &str) -> Result<u32> {
         let n: i64 = self.conn.query_row(

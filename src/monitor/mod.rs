@@ -53,7 +53,7 @@ pub use estimate::{CounterSample, Counters, DsFlow, Estimate, Meter};
 pub use forecast::{Forecast, NoForecast, Point};
 pub use history::{CheckRecord, History, KeyNumbers, Method};
 pub use metrics::{default_listen, render_metrics, serve, write_textfile};
-pub use mqtt::{Message, MqttConfig, MqttPublisher, MqttTls};
+pub use mqtt::{Message, MqttConfig, MqttPublisher, MqttQueue, MqttTls, Publication};
 pub use page::render_page;
 pub use schedule::{parse_duration, Rng, Schedule};
 pub use status::{

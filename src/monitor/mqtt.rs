@@ -612,6 +612,98 @@ impl Drop for MqttPublisher {
     }
 }
 
+/// Queued publications before new ones are dropped (a slow or dead broker never holds more).
+pub const QUEUE_LEN: usize = 16;
+
+/// After a failed connection, publications are dropped (with a warning) for this long instead
+/// of each waiting for the connect time-out.
+const RETRY_AFTER: Duration = Duration::from_secs(30);
+
+/// One check's MQTT output: the SIM's status and the alerts the check fired.
+#[derive(Debug, Clone)]
+pub struct Publication {
+    /// The SIM's status after the check.
+    pub status: SimStatus,
+    /// Alerts fired by the check.
+    pub alerts: Vec<Alert>,
+}
+
+/// MQTT publishing off the check path: a bounded queue drained by a task that owns the broker
+/// connections (one per SIM). [`MqttQueue::offer`] never waits, so a broker that is slow, gone
+/// or black-holing packets never delays a check; when the queue is full the publication is
+/// dropped and the caller told.
+#[derive(Debug)]
+pub struct MqttQueue {
+    tx: tokio::sync::mpsc::Sender<Publication>,
+    task: JoinHandle<()>,
+}
+
+impl MqttQueue {
+    /// Starts the publishing task (on the current tokio runtime).
+    pub fn spawn(cfg: MqttConfig) -> MqttQueue {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Publication>(QUEUE_LEN);
+        let task = tokio::spawn(async move {
+            let mut publishers: std::collections::HashMap<String, MqttPublisher> =
+                Default::default();
+            let mut down_until: Option<tokio::time::Instant> = None;
+            while let Some(p) = rx.recv().await {
+                let iccid = p.status.iccid.clone();
+                if !publishers.contains_key(&iccid) {
+                    if down_until.is_some_and(|t| tokio::time::Instant::now() < t) {
+                        eprintln!(
+                            "simquota: warning: MQTT broker {}:{} unreachable: status of {iccid} not published",
+                            cfg.host, cfg.port
+                        );
+                        continue;
+                    }
+                    match MqttPublisher::connect(&cfg, &iccid).await {
+                        Ok(c) => {
+                            down_until = None;
+                            publishers.insert(iccid.clone(), c);
+                        }
+                        Err(e) => {
+                            down_until = Some(tokio::time::Instant::now() + RETRY_AFTER);
+                            eprintln!("simquota: warning: {e}");
+                            continue;
+                        }
+                    }
+                }
+                if let Some(c) = publishers.get_mut(&iccid) {
+                    let mut ok = c.publish_status(&p.status).await;
+                    for a in &p.alerts {
+                        if ok.is_ok() {
+                            ok = c.publish_alert(a).await;
+                        }
+                    }
+                    if let Err(e) = ok {
+                        eprintln!("simquota: warning: {e}");
+                        publishers.remove(&iccid);
+                    }
+                }
+            }
+            for (_, c) in publishers.drain() {
+                let _ = c.close().await;
+            }
+        });
+        MqttQueue { tx, task }
+    }
+
+    /// Queues a publication without waiting; `false` when the queue is full (dropped).
+    pub fn offer(&self, p: Publication) -> bool {
+        self.tx.try_send(p).is_ok()
+    }
+
+    /// Publishes what is queued and disconnects, giving up after `limit` (a dead broker must
+    /// not hold up a stopping daemon).
+    pub async fn close(self, limit: Duration) {
+        let MqttQueue { tx, mut task } = self;
+        drop(tx);
+        if tokio::time::timeout(limit, &mut task).await.is_err() {
+            task.abort();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -346,3 +346,104 @@ fn watch_rejects_the_balance_options_it_does_not_use() {
         assert!(!db.exists(), "{extra:?}: no check ran");
     }
 }
+
+// Item 20: a failed check with no modem recorded a phantom SIM `unknown:auto` that stayed in
+// the history, /metrics and the status page after the real SIM was seen.
+#[test]
+fn a_failed_check_with_no_modem_leaves_no_phantom_sim() {
+    let dir = tempdir("phantom");
+    let db = dir.join("history.db");
+    let once = |extra: &[&str]| {
+        let mut a = vec!["watch", "--once", "--history"];
+        let d = s(&db);
+        a.push(&d);
+        a.extend_from_slice(extra);
+        cmd(&dir, &a).output().unwrap()
+    };
+    // No modem at all (auto finds none here): the check fails, fast.
+    let o = once(&[]);
+    assert!(!o.status.success(), "{}", stderr(&o));
+    // The modem comes back: its SIM is read.
+    let o = once(&["--simulate"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Gone again: this failure belongs to the SIM the modem held.
+    let o = once(&[]);
+    assert!(!o.status.success());
+    let o = run(&["history", "--history", &s(&db), "--json"], &dir);
+    let v = json(&o);
+    let readings = v["readings"].as_array().unwrap();
+    assert_eq!(readings.len(), 3, "every check recorded: {v}");
+    for r in readings {
+        assert_eq!(r["iccid"], "8900101000000000001", "{v}");
+    }
+    assert_eq!(readings.iter().filter(|r| r["success"] == false).count(), 2);
+    let mut srv = Reaper(
+        cmd(
+            &dir,
+            &["serve", "--listen", "127.0.0.1:0", "--history", &s(&db)],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap(),
+    );
+    let addr = address_from(&mut BufReader::new(srv.0.stdout.take().unwrap()));
+    let metrics = http_get(&addr, "/metrics", Duration::from_secs(5)).unwrap();
+    let page = http_get(&addr, "/", Duration::from_secs(5)).unwrap();
+    drop(srv);
+    assert!(
+        metrics.contains("iccid=\"8900101000000000001\""),
+        "{metrics}"
+    );
+    assert!(!metrics.contains("unknown:"), "{metrics}");
+    assert!(!page.contains("unknown:"), "{page}");
+}
+
+// Item 20: a dead MQTT broker (here: a port that accepts and never answers) stalled every check
+// by the 10 s connect time-out.
+#[test]
+fn a_dead_mqtt_broker_never_delays_a_check() {
+    let dir = tempdir("mqtt-dead");
+    let black_hole = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let broker = black_hole.local_addr().unwrap().to_string();
+    let db = dir.join("history.db");
+    let start = Instant::now();
+    let mut w = Reaper(
+        cmd(
+            &dir,
+            &[
+                "watch",
+                "--simulate",
+                "--checks",
+                "3",
+                "--every",
+                "0s",
+                "--history",
+                &s(&db),
+                "--mqtt",
+                &broker,
+            ],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap(),
+    );
+    let mut out = BufReader::new(w.0.stdout.take().unwrap());
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert!(line.contains("Remaining"), "{line}");
+        times.push(start.elapsed());
+    }
+    // The old code waited the 10 s connect time-out after each check.
+    let gap = times[2] - times[0];
+    assert!(
+        gap < Duration::from_secs(15),
+        "three checks took {gap:?} with a dead broker"
+    );
+    let status = w.wait_for(Duration::from_secs(30)).expect("watch stops");
+    assert!(status.success());
+    drop(black_hole);
+}
