@@ -67,6 +67,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         "carriers/south-asia.toml",
         include_str!("../../carriers/south-asia.toml"),
     ),
+    ("carriers/sea.toml", include_str!("../../carriers/sea.toml")),
 ];
 
 /// MCCs whose networks use 3-digit MNCs (North America, 3GPP TS 23.003 §2.2 note; plus the
