@@ -68,6 +68,10 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         include_str!("../../carriers/south-asia.toml"),
     ),
     ("carriers/sea.toml", include_str!("../../carriers/sea.toml")),
+    (
+        "carriers/mideast.toml",
+        include_str!("../../carriers/mideast.toml"),
+    ),
 ];
 
 /// MCCs whose networks use 3-digit MNCs (North America, 3GPP TS 23.003 §2.2 note; plus the
