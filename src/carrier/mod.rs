@@ -72,6 +72,14 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         "carriers/mideast.toml",
         include_str!("../../carriers/mideast.toml"),
     ),
+    (
+        "carriers/americas.toml",
+        include_str!("../../carriers/americas.toml"),
+    ),
+    (
+        "carriers/oceania.toml",
+        include_str!("../../carriers/oceania.toml"),
+    ),
 ];
 
 /// MCCs whose networks use 3-digit MNCs (North America, 3GPP TS 23.003 §2.2 note; plus the
