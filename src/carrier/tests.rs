@@ -748,7 +748,7 @@ fn builtin_facts_are_sourced_and_checkable() {
             }
         }
     }
-    assert!(count >= 95, "only {count} built-in profiles");
+    assert!(count >= 150, "only {count} built-in profiles");
 }
 
 /// Real MCC-MNCs from the sources (IMSI = MCC-MNC + arbitrary subscriber digits) pick the
@@ -773,6 +773,25 @@ fn sample_imsis_select_their_operator() {
         ("640040123456789", "tz-vodacom", "64004"),
         ("620010123456789", "gh-mtn", "62001"),
         ("639020123456789", "ke-safaricom", "63902"),
+        ("286010123456789", "tr-turkcell", "28601"),
+        ("420010123456789", "sa-stc", "42001"),
+        ("432350123456789", "ir-irancell", "43235"),
+        ("334020123456789", "mx-telcel", "334020"),
+        ("302720123456789", "ca-rogers", "302720"),
+        ("311480123456789", "us-verizon", "311480"),
+        ("310410123456789", "us-att", "310410"),
+        ("724060123456789", "br-vivo", "72406"),
+        ("732101123456789", "co-claro", "732101"),
+        ("722341123456789", "ar-personal", "722341"),
+        ("368010123456789", "cu-cubacel", "36801"),
+        ("338050123456789", "jm-digicel", "338050"),
+        ("452040123456789", "vn-viettel", "45204"),
+        ("515030123456789", "ph-smart", "51503"),
+        ("502190123456789", "my-celcom", "50219"),
+        ("530010123456789", "nz-one", "53001"),
+        ("208150123456789", "fr-free", "20815"),
+        ("234300123456789", "gb-ee", "23430"),
+        ("400010123456789", "az-azercell", "40001"),
     ];
     for (imsi, want, plmn) in rows {
         let sel = r.select(Some(imsi), None, None);
@@ -783,5 +802,155 @@ fn sample_imsis_select_their_operator() {
             sel.notes
         );
         assert_eq!(sel.how.to_string(), format!("imsi {plmn}"), "{imsi}");
+    }
+}
+
+/// The operators issue 9 names by brand have a profile, and every continent is covered.
+#[test]
+fn named_operators_and_every_continent_are_covered() {
+    let r = reg();
+    for id in [
+        "in-jio",
+        "in-airtel",
+        "in-vi",
+        "in-bsnl",
+        "bd-grameenphone",
+        "bd-robi",
+        "bd-banglalink",
+        "pk-jazz",
+        "pk-zong",
+        "pk-telenor",
+        "pk-ufone",
+        "lk-dialog",
+        "np-ncell",
+        "ng-mtn",
+        "gh-mtn",
+        "za-mtn",
+        "ug-mtn",
+        "ng-airtel",
+        "ke-airtel",
+        "ug-airtel",
+        "tz-airtel",
+        "za-vodacom",
+        "ke-safaricom",
+        "et-ethio-telecom",
+        "ng-glo",
+        "ma-maroc-telecom",
+        "eg-vodafone",
+        "zw-econet",
+        "mx-telcel",
+        "br-claro",
+        "co-claro",
+        "ar-claro",
+        "es-movistar",
+        "br-vivo",
+        "br-tim",
+        "cl-entel",
+        "cu-cubacel",
+        "jm-digicel",
+        "vn-viettel",
+        "vn-vinaphone",
+        "vn-mobifone",
+        "ph-smart",
+        "ph-globe",
+        "id-telkomsel",
+        "id-indosat",
+        "id-xl",
+        "id-tri",
+        "id-smartfren",
+        "my-maxis",
+        "my-celcom",
+        "my-digi",
+        "my-umobile",
+        "th-ais",
+        "th-dtac",
+        "th-truemove-h",
+        "sg-singtel",
+        "tr-turkcell",
+        "tr-vodafone",
+        "tr-turk-telekom",
+        "sa-stc",
+        "sa-mobily",
+        "sa-zain",
+        "ae-etisalat",
+        "ae-du",
+        "qa-ooredoo",
+        "ir-mci",
+        "ir-irancell",
+        "us-verizon",
+        "us-att",
+        "us-tmobile",
+        "ca-rogers",
+        "ca-bell",
+        "ca-telus",
+        "ca-freedom",
+        "au-telstra",
+        "au-optus",
+        "au-vodafone",
+        "nz-spark",
+        "nz-one",
+        "ru-mts",
+        "ru-beeline",
+        "ru-megafon",
+        "ru-tele2",
+        "ua-kyivstar",
+        "ua-lifecell",
+        "ua-vodafone",
+        "fr-orange",
+        "fr-sfr",
+        "fr-bouygues",
+        "fr-free",
+        "de-vodafone",
+        "gb-ee",
+        "gb-o2",
+        "gb-three",
+        "it-tim",
+        "it-windtre",
+        "pl-play",
+        "pl-plus",
+        "pl-tmobile",
+        "nl-kpn",
+        "cz-tmobile",
+        "be-proximus",
+    ] {
+        assert!(r.get(id).is_some(), "{id} missing");
+    }
+    // ISO 3166 country → continent, for the countries the built-ins use. A new country must be
+    // added here, so the per-continent counts below stay honest.
+    let continent = |c: &str| -> Option<&str> {
+        Some(match c {
+            "NG" | "ZA" | "KE" | "TZ" | "UG" | "ET" | "ZW" | "LS" | "CD" | "GH" | "BF" | "CF"
+            | "MG" | "EG" | "MA" => "Africa",
+            "IN" | "BD" | "PK" | "LK" | "NP" | "VN" | "PH" | "ID" | "MY" | "TH" | "SG" | "CN"
+            | "JP" | "KR" | "HK" | "TW" | "TR" | "SA" | "AE" | "QA" | "KW" | "JO" | "IR" | "AM"
+            | "AZ" | "UZ" | "KZ" => "Asia",
+            "US" | "CA" | "MX" | "CU" | "JM" | "PA" => "North America",
+            "BR" | "CO" | "AR" | "CL" => "South America",
+            "AU" | "NZ" => "Oceania",
+            "RU" | "UA" | "BY" | "PL" | "DE" | "CH" | "SE" | "GB" | "HU" | "MT" | "HR" | "BG"
+            | "AT" | "FR" | "IT" | "ES" | "NL" | "BE" | "CZ" | "RO" | "PT" => "Europe",
+            "ZZ" => "none",
+            _ => return None,
+        })
+    };
+    let mut per: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for p in r.all() {
+        let c = continent(&p.country).unwrap_or_else(|| {
+            panic!(
+                "{}: country {} has no continent in this test",
+                p.id, p.country
+            )
+        });
+        *per.entry(c).or_default() += 1;
+    }
+    for (c, min) in [
+        ("Africa", 25),
+        ("Asia", 60),
+        ("Europe", 40),
+        ("North America", 15),
+        ("South America", 8),
+        ("Oceania", 6),
+    ] {
+        assert!(per.get(c).copied().unwrap_or(0) >= min, "{c}: {per:?}");
     }
 }
