@@ -488,6 +488,7 @@ pub fn understand(text: &str, profile: Option<&Profile>) -> (Reading, Date, u64)
         opts.language = p.language.clone();
         opts.hints = p.reply_hints.clone();
         opts.country = Some(p.country.clone()).filter(|c| !c.is_empty());
+        opts.currency = p.currency.clone();
     }
     (crate::balance::parse(text, &opts), today, opts.base())
 }

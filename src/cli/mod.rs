@@ -583,6 +583,7 @@ fn parse_cmd(a: args::ParseArgs) -> Result<u8, Failure> {
         opts.language = p.language.clone();
         opts.hints = p.reply_hints.clone();
         opts.country = Some(p.country.clone()).filter(|c| !c.is_empty());
+        opts.currency = p.currency.clone();
         carrier = Some(CarrierRef {
             id: p.id.clone(),
             name: p.name.clone(),
