@@ -53,6 +53,30 @@ pub(crate) enum Kind {
     Scope,
     /// Only evidence of the language.
     Lang,
+    /// An offer or an instruction ("buy", "dial … to", "购买", "ご購入"): the values after it in
+    /// its sentence are offers, never a balance or what is left.
+    Offer,
+    /// A price preposition ("for", "at", "@", "por", "あたり"): the value right after it is a
+    /// price.
+    PricePrep,
+    /// A movement of money or data ("recharged", "loaded", "deducted", "received"): what it
+    /// names is not a balance.
+    Transaction,
+    /// A comparison ("or less", "below", "insufficient"): the value next to it is a threshold.
+    Threshold,
+    /// The data is used up ("depleted", "exhausted", "verbraucht", "用完"): remaining 0.
+    Depleted,
+    /// The carrier says the service cannot answer now (maintenance, try later).
+    Unavailable,
+    /// Names mobile data ("data", "internet", "流量", "datos"): the sentence is about data.
+    DataNoun,
+    /// Names calls, messages or an app ("minutes", "SMS", "on-net", "Viber"): the sentence is
+    /// not about data.
+    VoiceNoun,
+    /// Names a product ("pack", "bundle", "plan", "套餐"): a size written into it is its name.
+    Product,
+    /// Links a subject to its value ("is", "es", "ni"): "remaining amount from X is Y".
+    Copula,
 }
 
 impl Kind {
@@ -64,7 +88,8 @@ impl Kind {
             | Kind::Total
             | Kind::Bonus
             | Kind::Limit
-            | Kind::Price => Some(2),
+            | Kind::Price
+            | Kind::Transaction => Some(2),
             Kind::Balance => Some(1),
             Kind::Have => Some(0),
             _ => None,
@@ -189,10 +214,10 @@ const TABLE: &[(&str, &str, Kind, &str, &str)] = &[
     ("總量", "zh-Hant", Total, "", ""),
     ("总流量", "zh-Hans", Total, "", ""),
     ("總流量", "zh-Hant", Total, "", ""),
-    ("套餐", "zh-Hans zh-Hant", Total, "", ""),
+    ("套餐", "zh-Hans zh-Hant", Product, "", ""),
     ("合计", "zh-Hans", Total, "", ""),
-    ("结转", "zh-Hans", Total, "", "carry-over"),
-    ("結轉", "zh-Hant", Total, "", "carry-over"),
+    ("结转", "zh-Hans", Scope, "", "carry-over"),
+    ("結轉", "zh-Hant", Scope, "", "carry-over"),
     ("余额", "zh-Hans", Balance, "", ""),
     ("餘額", "zh-Hant", Balance, "", ""),
     ("账户余额", "zh-Hans", Balance, "", ""),
@@ -248,7 +273,7 @@ const TABLE: &[(&str, &str, Kind, &str, &str)] = &[
     ("含", "zh-Hans zh-Hant", Breakdown, "", ""),
     ("包括", "zh-Hans zh-Hant", Breakdown, "", ""),
     ("包含", "zh-Hans zh-Hant", Breakdown, "", ""),
-    ("流量", "zh-Hans zh-Hant", Lang, "", ""),
+    ("流量", "zh-Hans zh-Hant", DataNoun, "", ""),
     ("您", "zh-Hans zh-Hant", Lang, "", ""),
     // ---- English
     ("remaining", "en", Remaining, "", ""),
@@ -319,8 +344,7 @@ const TABLE: &[(&str, &str, Kind, &str, &str)] = &[
     ("dear", "en", Lang, "", ""),
     ("customer", "en", Lang, "", ""),
     ("hello", "en", Lang, "", ""),
-    ("plan", "en", Lang, "", ""),
-    ("data", "en", Lang, "", ""),
+
     // ---- Russian (Cyrillic and Latin transliteration)
     ("остаток", "ru", Remaining, "", ""),
     ("осталось", "ru", Remaining, "", ""),
@@ -402,7 +426,7 @@ const TABLE: &[(&str, &str, Kind, &str, &str)] = &[
     ("fur", "de", Lang, "", ""),
     ("seit", "de", Lang, "", ""),
     ("aufladen", "de", Lang, "", ""),
-    ("datenvolumen", "de", Lang, "", ""),
+    ("datenvolumen", "de", DataNoun, "", ""),
     ("nachricht", "de", Lang, "", ""),
     // ---- Polish
     ("pozostalo", "pl", Remaining, "", ""),
@@ -478,7 +502,7 @@ const TABLE: &[(&str, &str, Kind, &str, &str)] = &[
     ("untuk", "id", Lang, "", ""),
     ("kami", "id", Lang, "", ""),
     ("tidak", "id", Lang, "", ""),
-    ("kuota", "id", Lang, "", ""),
+    ("kuota", "id", DataNoun, "", ""),
     ("konten", "id", Lang, "", ""),
     ("lainnya", "id", Lang, "", ""),
     ("gagal", "id", Lang, "", ""),
@@ -543,7 +567,7 @@ pub(crate) fn lexicon() -> &'static Lexicon {
     LEX.get_or_init(|| {
         let mut entries = Vec::with_capacity(TABLE.len());
         let mut by_first: HashMap<char, Vec<usize>> = HashMap::new();
-        for (term, langs, kind, label, scope) in TABLE {
+        for (term, langs, kind, label, scope) in TABLE.iter().chain(super::words::WORLD) {
             let prefix = term.ends_with('*');
             let term = term.trim_end_matches('*');
             if let Some(c) = term.chars().next() {
@@ -603,7 +627,9 @@ impl Lexicon {
             let mut len = 0;
             let mut ok = true;
             for (off, c) in e.term.chars().enumerate() {
-                if folded.get(i + off) != Some(&c) {
+                // U+FFFD stands for a letter a decoder lost (`cr�dit`).
+                let lost = off > 0 && folded.get(i + off) == Some(&'\u{FFFD}') && c.is_alphabetic();
+                if folded.get(i + off) != Some(&c) && !lost {
                     ok = false;
                     break;
                 }
@@ -643,25 +669,65 @@ struct Scripts {
     hangul: usize,
     cyrillic: usize,
     latin: usize,
+    /// Arabic, Hebrew, Greek, Indic, Thai, Ethiopic, Georgian, Armenian… and which.
     other: usize,
+    other_name: &'static str,
 }
 
 fn scripts(chars: &[char]) -> Scripts {
     let mut s = Scripts::default();
+    let mut counts: HashMap<&'static str, usize> = HashMap::new();
     for &c in chars {
         let u = u32::from(c);
-        match u {
-            0x3040..=0x30FF | 0xFF66..=0xFF9F => s.kana += 1,
-            0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF => s.han += 1,
-            0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => s.hangul += 1,
-            0x0400..=0x04FF => s.cyrillic += 1,
-            _ if c.is_ascii_alphabetic() => s.latin += 1,
-            0x00C0..=0x024F => s.latin += 1,
-            // Arabic, Hebrew, Greek, Devanagari, Thai, …: scripts without a lexicon here.
-            0x0370..=0x03FF | 0x0590..=0x08FF | 0x0900..=0x0DFF | 0x0E00..=0x0FFF => s.other += 1,
-            _ => {}
+        let other = match u {
+            0x3040..=0x30FF | 0xFF66..=0xFF9F => {
+                s.kana += 1;
+                None
+            }
+            0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF => {
+                s.han += 1;
+                None
+            }
+            0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => {
+                s.hangul += 1;
+                None
+            }
+            0x0400..=0x04FF => {
+                s.cyrillic += 1;
+                None
+            }
+            _ if c.is_ascii_alphabetic() => {
+                s.latin += 1;
+                None
+            }
+            0x00C0..=0x024F | 0x1E00..=0x1EFF => {
+                s.latin += 1;
+                None
+            }
+            0x0370..=0x03FF | 0x1F00..=0x1FFF => Some("Greek"),
+            0x0530..=0x058F => Some("Armenian"),
+            0x0590..=0x05FF => Some("Hebrew"),
+            0x0600..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFEFF => Some("Arabic"),
+            0x0900..=0x097F => Some("Devanagari"),
+            0x0980..=0x09FF => Some("Bengali"),
+            0x0A00..=0x0DFF => Some("an Indic script"),
+            0x0E00..=0x0E7F => Some("Thai"),
+            0x0E80..=0x0FFF => Some("Lao or Tibetan"),
+            0x1000..=0x109F => Some("Myanmar"),
+            0x10A0..=0x10FF => Some("Georgian"),
+            0x1200..=0x139F => Some("Ethiopic"),
+            0x1780..=0x17FF => Some("Khmer"),
+            _ => None,
+        };
+        if let Some(name) = other {
+            s.other += 1;
+            *counts.entry(name).or_default() += 1;
         }
     }
+    s.other_name = counts
+        .into_iter()
+        .max_by_key(|(n, c)| (*c, *n))
+        .map_or("", |(n, _)| n);
     s
 }
 
@@ -674,15 +740,17 @@ const HANT_ONLY: &str = "餘數據額費號碼時為門們個這國當務詢請�
 pub(crate) enum Detected {
     /// A language with a lexicon.
     Lang(&'static str),
-    /// Letters of a script with no lexicon (Hangul, Arabic, …).
+    /// Letters of a script with no lexicon (Georgian, Khmer, …), or no known word in it.
     UnsupportedScript(&'static str),
     /// Latin text with no known word.
     Unknown,
 }
 
-/// Order used to break ties.
-const PRIORITY: &[&str] = &[
-    "ja", "zh-Hans", "zh-Hant", "ru", "uk", "bg", "en", "de", "pl", "sv", "id", "cs", "hu", "fr",
+/// Every language with vocabulary here, in the order used to break ties.
+pub(crate) const LANGUAGES: &[&str] = &[
+    "ja", "zh-Hans", "zh-Hant", "ru", "uk", "bg", "sr", "en", "de", "fr", "es", "pt", "it", "nl",
+    "pl", "cs", "sk", "hu", "ro", "hr", "sv", "da", "nb", "fi", "lt", "lv", "et", "tr", "id", "ms",
+    "fil", "vi", "sw", "ar", "fa", "ur", "hi", "bn", "th", "ko", "el", "he", "am", "mg",
 ];
 
 /// Detects the language from scripts, lexicon words and currency words (`currency_langs`: one
@@ -699,17 +767,19 @@ pub(crate) fn detect(
     let mut score: HashMap<&'static str, usize> = HashMap::new();
     for m in markers {
         for l in m.entry.langs.split(' ') {
-            if let Some(p) = PRIORITY.iter().find(|p| **p == l) {
-                *score.entry(*p).or_default() += 1;
+            if let Some(p) = LANGUAGES.iter().find(|p| **p == l) {
+                // A role word says more about the language than a function word.
+                let w = if m.entry.kind == Kind::Lang { 1 } else { 2 };
+                *score.entry(*p).or_default() += w;
             }
         }
     }
     for l in currency_langs {
         *score.entry(l).or_default() += 2;
     }
+    let pick = |l: &str| score.get(l).copied().unwrap_or(0);
     if s.han > 0 && s.han >= s.latin / 4 {
         // Kanji-only Japanese (残高, 残容量, 円) is told apart by its words.
-        let pick = |l: &str| score.get(l).copied().unwrap_or(0);
         if pick("ja") > pick("zh-Hans").max(pick("zh-Hant")) {
             return Detected::Lang("ja");
         }
@@ -717,34 +787,64 @@ pub(crate) fn detect(
         let hant = chars.iter().filter(|c| HANT_ONLY.contains(**c)).count();
         return Detected::Lang(if hant > hans { "zh-Hant" } else { "zh-Hans" });
     }
+    let best_of = |langs: &[&'static str]| -> Option<&'static str> {
+        let mut best: Option<(&'static str, usize)> = None;
+        for l in LANGUAGES
+            .iter()
+            .filter(|l| langs.is_empty() || langs.contains(l))
+        {
+            let v = pick(l);
+            if v > 0 && best.is_none_or(|(_, b)| v > b) {
+                best = Some((l, v));
+            }
+        }
+        best.map(|(l, _)| l)
+    };
     if s.hangul > 0 && s.hangul >= s.latin {
-        return Detected::UnsupportedScript("Hangul");
+        return best_of(&["ko"]).map_or(Detected::UnsupportedScript("Hangul"), Detected::Lang);
     }
     if s.other > s.latin + s.cyrillic {
-        return Detected::UnsupportedScript("a script without a lexicon");
+        let langs: &[&'static str] = match s.other_name {
+            "Arabic" => &["ar", "fa", "ur"],
+            "Hebrew" => &["he"],
+            "Greek" => &["el"],
+            "Devanagari" => &["hi"],
+            "Bengali" => &["bn"],
+            "Thai" => &["th"],
+            "Ethiopic" => &["am"],
+            _ => &[],
+        };
+        let found = if langs.is_empty() {
+            None
+        } else {
+            best_of(langs)
+        };
+        return found.map_or(
+            Detected::UnsupportedScript(if s.other_name.is_empty() {
+                "a script without a lexicon"
+            } else {
+                s.other_name
+            }),
+            Detected::Lang,
+        );
     }
     if s.cyrillic > 0 && s.cyrillic * 2 >= s.latin {
         let uk_letters = chars
             .iter()
             .any(|c| matches!(c, 'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є'));
-        let pick = |l: &str| score.get(l).copied().unwrap_or(0);
         if uk_letters || pick("uk") > pick("ru") {
             return Detected::Lang("uk");
         }
         if pick("bg") > pick("ru") {
             return Detected::Lang("bg");
         }
+        if pick("sr") > pick("ru") {
+            return Detected::Lang("sr");
+        }
         return Detected::Lang("ru");
     }
-    let mut best: Option<(&'static str, usize)> = None;
-    for l in PRIORITY {
-        let v = score.get(l).copied().unwrap_or(0);
-        if v > 0 && best.is_none_or(|(_, b)| v > b) {
-            best = Some((l, v));
-        }
-    }
-    match best {
-        Some((l, _)) => Detected::Lang(l),
+    match best_of(&[]) {
+        Some(l) => Detected::Lang(l),
         None => Detected::Unknown,
     }
 }
@@ -798,9 +898,10 @@ mod tests {
             d("Du har 0,00 kr och 0,99 GB surf kvar", &["sv"]),
             Detected::Lang("sv")
         );
+        assert_eq!(d("데이터 잔여량 1.5GB", &[]), Detected::Lang("ko"));
         assert_eq!(
-            d("데이터 잔여량 1.5GB", &[]),
-            Detected::UnsupportedScript("Hangul")
+            d("ნაშთი 1.5GB", &[]),
+            Detected::UnsupportedScript("Georgian")
         );
         assert_eq!(d("xyzzy 12", &[]), Detected::Unknown);
     }

@@ -14,13 +14,16 @@
 //!   hu, fr) and language detection;
 //! - `parse`: tokens, clauses, binding of values to markers, the [`Reading`].
 
+mod assign;
 mod date;
 mod explain;
 mod lexicon;
 mod model;
+mod money;
 mod number;
 mod parse;
 mod unit;
+mod words;
 
 #[cfg(test)]
 mod samples;

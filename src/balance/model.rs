@@ -220,6 +220,23 @@ impl Reading {
         self.buckets.iter().find(|b| b.label == label)
     }
 
+    /// When the data expires or resets: the main pool's expiry, else the earliest expiry of a
+    /// pool the user can spend, else the reset date. `None` when the reply gives no date for
+    /// the data (the validity of the account or of a balance is not the data's).
+    pub fn data_expiry(&self) -> Option<Date> {
+        let spendable = |b: &&DataBucket| !b.breakdown && b.label != "roaming";
+        self.bucket("data")
+            .and_then(|b| b.expires)
+            .or_else(|| {
+                self.buckets
+                    .iter()
+                    .filter(spendable)
+                    .filter_map(|b| b.expires)
+                    .min()
+            })
+            .or(self.reset)
+    }
+
     /// The first amount with this label, if any.
     pub fn money_labelled(&self, label: &str) -> Option<&Money> {
         self.money.iter().find(|m| m.label == label)

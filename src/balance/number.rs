@@ -35,8 +35,26 @@ pub(crate) fn normalize(text: &str) -> Vec<char> {
     out
 }
 
+/// Decimal digits of other scripts (Arabic-Indic, Persian, Devanagari, Bengali, Thai,
+/// Myanmar, Khmer) as ASCII digits.
+fn other_digit(c: char) -> Option<char> {
+    let u = u32::from(c);
+    let zero = [
+        0x0660u32, 0x06F0, 0x0966, 0x09E6, 0x0E50, 0x1040, 0x17E0, 0x0AE6, 0x0A66,
+    ]
+    .into_iter()
+    .find(|z| (*z..*z + 10).contains(&u))?;
+    char::from_digit(u - zero, 10)
+}
+
 fn normalize_char(c: char) -> char {
+    if let Some(d) = other_digit(c) {
+        return d;
+    }
     match c {
+        // Arabic decimal and thousands separators.
+        '\u{066B}' => '.',
+        '\u{066C}' => ',',
         '\u{FF0C}' | '\u{FF0F}' => c,
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
         '\u{3000}' | '\u{00A0}' | '\u{2007}' | '\u{2009}' | '\u{202F}' | '\t' => ' ',
@@ -49,10 +67,29 @@ fn normalize_char(c: char) -> char {
     }
 }
 
-/// Lower case and Latin diacritics removed (`ł`→`l`, `ö`→`o`, `č`→`c`), `ё`→`е`; one char for
-/// one char. Lexicon terms are matched against this form.
+/// Vietnamese, Romanian and Turkish letters with diacritics, by the base letter they fold to.
+const FOLD_MORE: &[(char, &str)] = &[
+    ('a', "ạảấầẩẫậắằẳẵặ"),
+    ('e', "ẹẻẽếềểễệ"),
+    ('i', "ịỉĩī"),
+    ('o', "ọỏốồổỗộớờởỡợơō"),
+    ('u', "ụủứừửữựưũū"),
+    ('y', "ỳỵỷỹ"),
+    ('d', "đ"),
+    ('s', "ș"),
+    ('t', "ţț"),
+    ('g', "ğ"),
+];
+
+/// Lower case and Latin diacritics removed (`ł`→`l`, `ö`→`o`, `č`→`c`, `ệ`→`e`), `ё`→`е`; one
+/// char for one char. Lexicon terms are matched against this form.
 pub(crate) fn fold(c: char) -> char {
     let l = c.to_lowercase().next().unwrap_or(c);
+    if !l.is_ascii() && u32::from(l) < 0x2000 {
+        if let Some((base, _)) = FOLD_MORE.iter().find(|(_, v)| v.contains(l)) {
+            return *base;
+        }
+    }
     match l {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ą' | 'ā' | 'ă' => 'a',
         'ç' | 'ć' | 'č' => 'c',
@@ -80,9 +117,14 @@ pub(crate) fn is_cjk(c: char) -> bool {
         0x3000..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
 }
 
-/// A letter of a script written with spaces between words (Latin, Cyrillic, Greek, Hangul…).
+/// A letter of a script whose words are bounded by spaces and never glued to a number or to
+/// a particle: Latin, Greek, Cyrillic, Armenian, Georgian. Letters of Arabic, Hebrew, the
+/// Indic scripts, Thai, Ethiopic, Hangul and CJK are not: particles and clitics attach to
+/// words there (`رصيدك`, `잔여량은`), so no word boundary is asked of them.
 pub(crate) fn is_word_letter(c: char) -> bool {
-    c.is_alphabetic() && !is_cjk(c)
+    let u = u32::from(c);
+    c.is_alphabetic()
+        && (u < 0x0590 || (0x10A0..=0x10FF).contains(&u) || (0x1E00..=0x1FFF).contains(&u))
 }
 
 /// An exact decimal: `mantissa / 10^scale`. Money is never a float.
@@ -213,6 +255,18 @@ pub(crate) fn scan_number(chars: &[char], i: usize) -> (usize, String) {
             }
         } else {
             break;
+        }
+    }
+    // `Rs.0.125,20-12-2028`: the last group starts a date; the amount ends before it.
+    let date_follows = matches!(chars.get(j), Some('-' | '/'))
+        && chars.get(j + 1).is_some_and(|c| c.is_ascii_digit());
+    if date_follows {
+        if let Some(p) = raw.rfind([',', '.']) {
+            let tail = raw.len() - p - 1;
+            if tail <= 2 && raw[..p].contains(['.', ',']) {
+                j -= tail + 1;
+                raw.truncate(p);
+            }
         }
     }
     (j, raw)

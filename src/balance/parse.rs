@@ -1,168 +1,144 @@
-//! From reply text to a [`Reading`].
+//! From reply text to a [`Reading`]: find the numbers, then the words, then give each number
+//! the role the sentence gives it — or none.
 //!
 //! The pipeline (each step only reads what the previous produced):
-//! 1. normalise (full-width → ASCII, one char per char) and fold for matching;
-//! 2. find lexicon markers and detect the language (script, words, currency words);
-//! 3. tokenise values: URLs, codes (`*100#`), phone numbers and identifiers are skipped;
-//!    dates, times, data sizes (with compound `1GB500MB` and restated `5280MB(5.28GB)` forms),
-//!    speeds, money (symbol before or after) and unit-less numbers are found;
-//! 4. split into sentences (`。 ! ? ; newline`, a `.` not between digits) and clauses (also
-//!    `， 、 ／` and a `,` not followed by a digit);
-//! 5. bind each value to the marker that gives its role: the marker of the highest tier
-//!    (specific > balance > "you have"), then the nearest, looking both ways but never past a
-//!    neighbouring value or out of the clause — so Swedish `0,99 GB surf kvar` and Japanese
-//!    `1GB残っています` bind to a marker that follows;
-//! 6. dates take their meaning from the nearest date marker in their clause (expiry, reset,
-//!    as-of) and an expiry applies to the values of that clause.
+//! 1. normalise (full-width and other scripts' digits → ASCII, one char per char) and fold;
+//! 2. find lexicon words (cue words in ~40 languages, see `lexicon` and `words`) and detect the
+//!    language from scripts and words;
+//! 3. tokenise: URLs, USSD codes, phone and reference numbers, SMS part markers (`2/2`) and
+//!    network generations (`4G流量`) become rejected candidates; dates and times, data sizes
+//!    (`1GB500MB`, `3Gb 817Mb 169kb`, `5280MB(5.28GB)`), speeds, percentages, money (every ISO
+//!    4217 code, symbols and local words, `Rp5rb`, `1jt`, `3万円`) and counts of minutes or
+//!    messages are found;
+//! 4. split into sentences and clauses;
+//! 5. assign roles (`assign`): structural rejections first (offers, prices, thresholds,
+//!    transactions, product names, "from X is Y" modifiers), then the cue word that gives each
+//!    remaining value its role, then the structures ("X of Y", "used N% of Y", "A + B",
+//!    lists that share one heading, "depleted"), then consistency; a conflict is an abstention.
 //!
-//! Nothing is guessed: a size with no role word, a number without a unit next to a role word,
-//! a date with no marker, an assumed currency, two different values for the same thing — each
-//! becomes a note and lowers the confidence.
+//! Nothing is guessed: a number no word gives a role, an ambiguous currency sign without a
+//! country, two different values for the same thing — each stays a candidate with the reason
+//! it was not taken, and the reply may end "not understood".
 
 use super::date::{scan_date, DateCtx, DateTok};
-use super::lexicon::{detect, lexicon, Detected, Kind, Marker, OF_TOTAL};
-use super::model::{DataBucket, Money, ParseOptions, Reading, Throttle};
+use super::lexicon::{detect, lexicon, Detected, Marker, LANGUAGES};
+use super::model::{ParseOptions, Reading};
+use super::money::{iso_code, resolve_sign, Pos, Resolved, SIGNS};
 use super::number::{
     fold, is_cjk, is_word_letter, normalize, resolve, scan_number, sep_style, Decimal, SepStyle,
 };
 use super::unit::{match_data_unit, match_speed_unit, to_bytes, UnitMatch};
-use super::Date;
 
 /// Replies are at most a few concatenated SMS; longer input is cut here so that the work
-/// stays small whatever arrives.
-const MAX_CHARS: usize = 16_384;
+/// stays small whatever arrives (the pathological-input bench feeds 100 KB).
+pub(super) const MAX_CHARS: usize = 16_384;
 
-/// A currency sign as written; some need the language or region to become an ISO code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Cur {
-    Code(&'static str),
-    /// `¥`: JPY, or CNY in Chinese text.
-    Yen,
-    /// `元`: CNY, or TWD/HKD/MOP in Traditional Chinese text.
-    Yuan,
-    /// `$`: USD unless the region says otherwise.
-    Dollar,
-    /// `kr`: SEK (Swedish), NOK/DKK by region.
-    Kr,
-    /// `Rs.`: INR, NPR, PKR, LKR by region.
-    Rs,
-    /// Latin `p.` standing for Cyrillic `р.` (rouble) — only in Russian text.
-    RubLatin,
-}
-
-/// Currency after the amount: (folded spelling, currency, language it is evidence for).
-const SUFFIX: &[(&str, Cur, &str)] = &[
-    ("рублей", Cur::Code("RUB"), "ru"),
-    ("рубля", Cur::Code("RUB"), "ru"),
-    ("руб.", Cur::Code("RUB"), "ru"),
-    ("руб", Cur::Code("RUB"), "ru"),
-    // Latin p + Cyrillic уб, as a modem printed it.
-    ("pуб.", Cur::Code("RUB"), "ru"),
-    ("pуб", Cur::Code("RUB"), "ru"),
-    ("р.", Cur::Code("RUB"), "ru"),
-    ("р", Cur::Code("RUB"), "ru"),
-    ("₽", Cur::Code("RUB"), "ru"),
-    ("rub", Cur::Code("RUB"), "ru"),
-    ("r.", Cur::Code("RUB"), "ru"),
-    ("r", Cur::Code("RUB"), "ru"),
-    ("p.", Cur::RubLatin, ""),
-    ("грн.", Cur::Code("UAH"), "uk"),
-    ("грн", Cur::Code("UAH"), "uk"),
-    ("grn.", Cur::Code("UAH"), "uk"),
-    ("grn", Cur::Code("UAH"), "uk"),
-    ("hrn.", Cur::Code("UAH"), "uk"),
-    ("hrn", Cur::Code("UAH"), "uk"),
-    ("uah", Cur::Code("UAH"), "uk"),
-    ("円", Cur::Code("JPY"), "ja"),
-    ("元", Cur::Yuan, ""),
-    ("块", Cur::Code("CNY"), ""),
-    ("€", Cur::Code("EUR"), ""),
-    ("eur", Cur::Code("EUR"), ""),
-    ("euro", Cur::Code("EUR"), ""),
-    ("euros", Cur::Code("EUR"), ""),
-    ("zl", Cur::Code("PLN"), "pl"),
-    ("pln", Cur::Code("PLN"), "pl"),
-    ("kr", Cur::Kr, "sv"),
-    ("sek", Cur::Code("SEK"), "sv"),
-    ("ft", Cur::Code("HUF"), "hu"),
-    ("huf", Cur::Code("HUF"), "hu"),
-    ("kc", Cur::Code("CZK"), "cs"),
-    ("czk", Cur::Code("CZK"), "cs"),
-    ("лв.", Cur::Code("BGN"), "bg"),
-    ("лв", Cur::Code("BGN"), "bg"),
-    ("bgn", Cur::Code("BGN"), "bg"),
-    ("usd", Cur::Code("USD"), ""),
-    ("$", Cur::Dollar, ""),
-    ("chf", Cur::Code("CHF"), ""),
-    ("gbp", Cur::Code("GBP"), ""),
-    ("irr", Cur::Code("IRR"), ""),
-    ("idr", Cur::Code("IDR"), "id"),
-    ("inr", Cur::Code("INR"), ""),
-    ("npr", Cur::Code("NPR"), ""),
-    ("jpy", Cur::Code("JPY"), ""),
-    ("cny", Cur::Code("CNY"), ""),
-    ("rmb", Cur::Code("CNY"), ""),
-    ("zar", Cur::Code("ZAR"), ""),
-    ("aud", Cur::Code("AUD"), ""),
-    ("원", Cur::Code("KRW"), ""),
-];
-
-/// Currency before the amount (folded). `r` (rand) is only taken when written `R` and
-/// followed by a space or digit.
-const PREFIX: &[(&str, Cur, &str)] = &[
-    ("rp", Cur::Code("IDR"), "id"),
-    ("rs", Cur::Rs, ""),
-    ("r", Cur::Code("ZAR"), ""),
-    ("us$", Cur::Code("USD"), ""),
-    ("a$", Cur::Code("AUD"), ""),
-    ("£", Cur::Code("GBP"), ""),
-    ("$", Cur::Dollar, ""),
-    ("€", Cur::Code("EUR"), ""),
-    ("¥", Cur::Yen, ""),
-    ("₽", Cur::Code("RUB"), ""),
-    ("eur", Cur::Code("EUR"), ""),
-    ("usd", Cur::Code("USD"), ""),
-    ("chf", Cur::Code("CHF"), ""),
-    ("gbp", Cur::Code("GBP"), ""),
-    ("irr", Cur::Code("IRR"), ""),
-    ("idr", Cur::Code("IDR"), "id"),
-    ("inr", Cur::Code("INR"), ""),
-    ("npr", Cur::Code("NPR"), ""),
-    ("pln", Cur::Code("PLN"), "pl"),
-    ("sek", Cur::Code("SEK"), "sv"),
-    ("czk", Cur::Code("CZK"), "cs"),
-    ("huf", Cur::Code("HUF"), "hu"),
-    ("rub", Cur::Code("RUB"), "ru"),
-    ("uah", Cur::Code("UAH"), "uk"),
-    ("cny", Cur::Code("CNY"), ""),
-    ("rmb", Cur::Code("CNY"), ""),
-    ("jpy", Cur::Code("JPY"), ""),
-    ("bgn", Cur::Code("BGN"), "bg"),
-    ("zar", Cur::Code("ZAR"), ""),
-    ("aud", Cur::Code("AUD"), ""),
-    ("nzd", Cur::Code("NZD"), ""),
-    ("hkd", Cur::Code("HKD"), ""),
-    ("twd", Cur::Code("TWD"), ""),
-    ("krw", Cur::Code("KRW"), ""),
-];
-
-/// Quantities that are not data or money (minutes, messages, days, percent): recognised only
-/// so that they are not reported as unit-less numbers.
-const OTHER_UNITS: &[&str] = &[
-    "分钟", "分鐘", "分", "秒", "条", "條", "則", "次", "通", "件", "天", "日間", "日", "時間",
-    "小时", "小時", "个月", "個月", "ヶ月", "か月", "カ月", "%", "minutes", "minute", "mins",
-    "min", "minut", "minuty", "мин", "хв", "sms", "смс", "hours", "hrs", "hr", "hari", "days",
-    "day",
+/// Counts that are not data or money (minutes, messages, days): recognised so that they are
+/// neither sizes nor unit-less numbers. `true` marks calls and messages (a sentence about
+/// them is not about data).
+const OTHER_UNITS: &[(&str, bool)] = &[
+    ("分钟", true),
+    ("分鐘", true),
+    ("分", true),
+    ("秒", true),
+    ("条", true),
+    ("條", true),
+    ("則", true),
+    ("次", false),
+    ("通", true),
+    ("件", true),
+    ("天", false),
+    ("日間", false),
+    ("日", false),
+    ("時間", false),
+    ("小时", false),
+    ("小時", false),
+    ("个月", false),
+    ("個月", false),
+    ("ヶ月", false),
+    ("か月", false),
+    ("カ月", false),
+    ("minutes", true),
+    ("minute", true),
+    ("minutos", true),
+    ("minuti", true),
+    ("minuten", true),
+    ("minuts", true),
+    ("mins", true),
+    ("min", true),
+    ("minut", true),
+    ("minuty", true),
+    ("мин", true),
+    ("хв", true),
+    ("hv", true),
+    ("sms", true),
+    ("смс", true),
+    ("sec", true),
+    ("seconds", true),
+    ("second", true),
+    ("hours", false),
+    ("hour", false),
+    ("hrs", false),
+    ("hr", false),
+    ("horas", false),
+    ("hora", false),
+    ("hari", false),
+    ("days", false),
+    ("day", false),
+    ("dias", false),
+    ("dia", false),
+    ("tage", false),
+    ("tagen", false),
+    ("tag", false),
+    ("дней", false),
+    ("дня", false),
+    ("день", false),
+    ("dni", false),
+    ("din", false),
+    ("mnt", true),
+    ("menit", true),
+    ("dk", true),
+    ("dakika", true),
+    ("นาที", true),
+    ("দিন", false),
+    ("মিনিট", true),
+    ("दिन", false),
+    ("मिनट", true),
+    ("يوم", false),
+    ("أيام", false),
+    ("دقيقة", true),
+    ("دقائق", true),
+    ("분", true),
+    ("일", false),
 ];
 
 /// Top-level domains recognised in bare host names (`gd.10086.cn`, `halebop.se/extras`).
 const TLDS: &[&str] = &[
     "cn", "com", "net", "org", "se", "de", "jp", "ru", "pl", "ua", "hk", "tw", "id", "in", "uk",
     "co", "io", "ch", "at", "cz", "hu", "fr", "me", "info", "ly", "nl", "au", "nz", "za", "np",
+    "ng", "ke", "gh", "et", "ph", "bd", "pk", "vn", "th", "my", "tr", "eg", "sa", "ae", "br", "mx",
+    "ar", "cl", "pe", "es", "it", "pt", "ro", "bg", "gr", "il", "ir", "kr", "sg", "app", "link",
+    "to", "bit", "gl",
 ];
 
+/// Codes that read as English words in lower case (`all`, `top`, `try`): taken as currency
+/// only when written in capitals. Everything else in the sign table matches in any case.
+const CAPITALS_ONLY: &[&str] = &[
+    "all", "top", "try", "cup", "pen", "mad", "gel", "sos", "lak", "mop", "cop", "ars", "bam",
+    "ern", "nad", "mur", "scr", "sar", "cad", "aud", "cuc", "da", "dh", "bd", "kd", "jd", "sr",
+    "qr", "le", "km", "lv", "tl", "fc", "fg", "gs", "bs", "ks", "kz", "mk", "sh", "br", "rm",
+    "din", "lei", "som", "kip", "lek", "dop", "sdg", "sll", "ssp", "stn", "sle", "mga", "gmd",
+];
+
+/// What a currency sign at a position stands for.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum SignRef {
+    Table(usize),
+    Iso(&'static str),
+}
+
 #[derive(Debug, Clone, PartialEq)]
-enum TokKind {
+pub(super) enum TokKind {
     Quantity {
         bytes: u64,
         text: String,
@@ -170,34 +146,39 @@ enum TokKind {
     Money {
         amount: Decimal,
         negative: bool,
-        code: &'static str,
-        /// A price per unit (`2kr/samtal`): not a balance, left out.
+        /// `None` when the sign could not be resolved; `why` says so.
+        code: Option<&'static str>,
+        why: String,
+        /// A price per unit (`2kr/samtal`): not a balance.
         rate: bool,
     },
     Speed {
         kbps: u64,
     },
+    Percent {
+        value: Decimal,
+    },
+    /// Minutes, messages, days: `voice` for calls and messages.
+    Count {
+        voice: bool,
+    },
     Unitless {
         text: String,
+        value: Option<Decimal>,
     },
     Date(DateTok),
+    /// A number that is no quantity: phone, code, reference, part marker (with the reason).
+    Code {
+        why: &'static str,
+    },
     Ignore,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-struct Tok {
-    start: usize,
-    end: usize,
-    kind: TokKind,
-}
-
-impl Tok {
-    fn is_value(&self) -> bool {
-        matches!(
-            self.kind,
-            TokKind::Quantity { .. } | TokKind::Money { rate: false, .. }
-        )
-    }
+pub(super) struct Tok {
+    pub start: usize,
+    pub end: usize,
+    pub kind: TokKind,
 }
 
 /// Language tag split into what the parser uses.
@@ -230,26 +211,24 @@ fn split_tag(tag: &str) -> Tag {
     Tag { primary, region }
 }
 
-/// A language this module has a lexicon for, as the static tag.
+/// A language this module has vocabulary for, as the static tag.
 fn known_lang(tag: &str) -> Option<&'static str> {
-    const KNOWN: &[&str] = &[
-        "ja", "zh-Hans", "zh-Hant", "en", "ru", "uk", "bg", "de", "pl", "sv", "id", "cs", "hu",
-        "fr",
-    ];
-    KNOWN.iter().find(|k| **k == tag).copied()
+    LANGUAGES.iter().find(|k| **k == tag).copied()
 }
 
-struct Ctx<'a> {
-    chars: &'a [char],
-    folded: &'a [char],
-    lang: Option<&'static str>,
-    region: Option<String>,
-    style: SepStyle,
-    base: u64,
-    cjk: bool,
-    dates: DateCtx,
-    notes: Vec<String>,
-    penalty: f32,
+pub(super) struct Ctx<'a> {
+    pub chars: &'a [char],
+    pub folded: &'a [char],
+    pub lang: Option<&'static str>,
+    /// ISO 3166 alpha-2 of the carrier: the options' country, else the language tag's region.
+    pub country: Option<String>,
+    pub currency: Option<String>,
+    pub style: SepStyle,
+    pub base: u64,
+    pub cjk: bool,
+    pub dates: DateCtx,
+    pub notes: Vec<String>,
+    pub penalty: f32,
 }
 
 /// Reads a carrier reply. Never panics and never reads the clock; see the module docs for the
@@ -266,6 +245,12 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Reading {
         ));
     }
     let hint_tag = opts.language.as_deref().map(split_tag).unwrap_or_default();
+    let country = opts
+        .country
+        .clone()
+        .filter(|c| c.len() == 2)
+        .map(|c| c.to_ascii_uppercase())
+        .or(hint_tag.region.clone());
 
     let all_markers = lexicon().scan(&folded);
     let detected = detect(&chars, &all_markers, &currency_languages(&chars, &folded));
@@ -289,7 +274,7 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Reading {
     reading.language = lang.map(str::to_string);
 
     let has_dollar = chars.contains(&'$');
-    let us_order = match hint_tag.region.as_deref() {
+    let us_order = match country.as_deref() {
         Some(r) => r == "US",
         None => lang == Some("en") && has_dollar,
     };
@@ -297,7 +282,8 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Reading {
         chars: &chars,
         folded: &folded,
         lang,
-        region: hint_tag.region.clone(),
+        country,
+        currency: opts.currency.clone(),
         style: sep_style(lang),
         base: opts.base(),
         cjk: matches!(lang, Some("ja" | "zh-Hans" | "zh-Hant")),
@@ -316,44 +302,106 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Reading {
     }
 
     let toks = ctx.tokenize();
+    // Words inside a token are not cue words (`min` of `94 min` stays, it names calls).
     let markers: Vec<Marker> = all_markers
         .into_iter()
-        .filter(|m| !toks.iter().any(|t| t.start < m.end && m.start < t.end))
+        .filter(|m| {
+            !toks.iter().any(|t| {
+                t.start < m.end && m.start < t.end && !matches!(t.kind, TokKind::Count { .. })
+            })
+        })
+        .filter(|m| lang_allowed(m, lang))
         .collect();
     ctx.assemble(&toks, &markers, &mut reading);
-
     reading.notes.append(&mut ctx.notes);
-    let has_data = reading.buckets.iter().any(|b| {
-        b.remaining_bytes.is_some()
-            || b.used_bytes.is_some()
-            || b.total_bytes.is_some()
-            || b.unlimited
-    });
-    let found = has_data
-        || !reading.money.is_empty()
-        || reading.throttled.is_some()
-        || reading.expiry.is_some()
-        || reading.reset.is_some();
+    let found = reading.understood;
     if let Some(why) = unknown {
         reading.notes.push(why.to_string());
-    }
-    reading.understood = found && unknown.is_none();
-    if !found && unknown.is_none() {
-        reading
-            .notes
-            .push("no remaining data, balance or validity found in the reply".to_string());
+        reading.understood = false;
     }
     reading.confidence = if reading.understood {
         ((0.9 - ctx.penalty).clamp(0.1, 1.0) * 100.0).round() / 100.0
     } else {
         0.0
     };
+    if !found {
+        reading.confidence = 0.0;
+    }
     reading
+}
+
+/// Cue words count in the reply's language, in English (carriers everywhere mix it in) and
+/// when language-neutral (`@`, app names).
+fn lang_allowed(m: &Marker, lang: Option<&str>) -> bool {
+    use super::lexicon::Kind;
+    // Words that take a role away (offers, prices, thresholds, calls) count in any
+    // language: a wrong one only costs a reading, never makes a false one.
+    if matches!(
+        m.entry.kind,
+        Kind::Offer
+            | Kind::PricePrep
+            | Kind::Transaction
+            | Kind::Threshold
+            | Kind::VoiceNoun
+            | Kind::Product
+            | Kind::Unavailable
+            | Kind::AsOf
+    ) {
+        return true;
+    }
+    let langs = m.entry.langs;
+    if langs == "*" || langs.split(' ').any(|l| l == "en") {
+        return true;
+    }
+    // Languages that share words (kanji, Cyrillic cognates, Malay/Indonesian, Scandinavian).
+    const FAMILIES: &[&[&str]] = &[
+        &["ja", "zh-Hans", "zh-Hant"],
+        &["ru", "uk", "bg", "sr"],
+        &["hr", "sr", "sk", "cs", "pl"],
+        &["id", "ms"],
+        &["sv", "da", "nb"],
+        &["es", "pt"],
+        &["ar", "fa", "ur"],
+        &["hi", "ur"],
+    ];
+    match lang {
+        Some(l) => langs
+            .split(' ')
+            .any(|x| x == l || FAMILIES.iter().any(|f| f.contains(&x) && f.contains(&l))),
+        None => true,
+    }
 }
 
 /// Languages implied by currency words right after a number (`грн` → uk, `kr` → sv) or `Rp`
 /// before one. Runs before the language is known, so it only looks, it does not read values.
 fn currency_languages(chars: &[char], folded: &[char]) -> Vec<&'static str> {
+    const BY_SIGN: &[(&str, &str)] = &[
+        ("грн", "uk"),
+        ("грн.", "uk"),
+        ("grn", "uk"),
+        ("grn.", "uk"),
+        ("hrn", "uk"),
+        ("uah", "uk"),
+        ("kr", "sv"),
+        ("sek", "sv"),
+        ("ft", "hu"),
+        ("kc", "cs"),
+        ("zl", "pl"),
+        ("лв", "bg"),
+        ("лв.", "bg"),
+        ("руб", "ru"),
+        ("руб.", "ru"),
+        ("р.", "ru"),
+        ("р", "ru"),
+        ("рублей", "ru"),
+        ("₫", "vi"),
+        ("vnd", "vi"),
+        ("lei", "ro"),
+        ("円", "ja"),
+        ("r", "ru"),
+        ("r.", "ru"),
+        ("rub", "ru"),
+    ];
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -365,10 +413,20 @@ fn currency_languages(chars: &[char], folded: &[char]) -> Vec<&'static str> {
         }
         let (e, _) = scan_number(chars, i);
         let j = skip_spaces(chars, e, 2);
-        if let Some((_, _, l)) = match_suffix(folded, j) {
-            if !l.is_empty() {
-                out.push(l);
+        let mut best: Option<(usize, &str)> = None;
+        for (sign, l) in BY_SIGN {
+            if let Some(len) = matches_at(folded, j, sign) {
+                let ends_letter = sign.chars().last().is_some_and(is_word_letter);
+                if ends_letter && folded.get(j + len).is_some_and(|c| is_word_letter(*c)) {
+                    continue;
+                }
+                if best.is_none_or(|(bl, _)| len > bl) {
+                    best = Some((len, l));
+                }
             }
+        }
+        if let Some((_, l)) = best {
+            out.push(l);
         }
         let before = i.checked_sub(2).and_then(|s| folded.get(s..i));
         if before == Some(&['r', 'p'][..]) {
@@ -379,7 +437,7 @@ fn currency_languages(chars: &[char], folded: &[char]) -> Vec<&'static str> {
     out
 }
 
-fn skip_spaces(chars: &[char], mut i: usize, max: usize) -> usize {
+pub(super) fn skip_spaces(chars: &[char], mut i: usize, max: usize) -> usize {
     let start = i;
     while chars.get(i) == Some(&' ') && i - start < max {
         i += 1;
@@ -387,7 +445,7 @@ fn skip_spaces(chars: &[char], mut i: usize, max: usize) -> usize {
     i
 }
 
-fn matches_at(folded: &[char], i: usize, pat: &str) -> Option<usize> {
+pub(super) fn matches_at(folded: &[char], i: usize, pat: &str) -> Option<usize> {
     let mut n = 0;
     for (k, c) in pat.chars().enumerate() {
         if folded.get(i + k) != Some(&c) {
@@ -398,43 +456,19 @@ fn matches_at(folded: &[char], i: usize, pat: &str) -> Option<usize> {
     Some(n)
 }
 
-/// The longest currency word after an amount, ending at a word boundary.
-fn match_suffix(folded: &[char], i: usize) -> Option<(usize, Cur, &'static str)> {
-    let mut best: Option<(usize, Cur, &'static str)> = None;
-    for (pat, cur, lang) in SUFFIX {
-        if let Some(len) = matches_at(folded, i, pat) {
-            let ends_letter = pat.chars().last().is_some_and(is_word_letter);
-            if ends_letter && folded.get(i + len).is_some_and(|c| is_word_letter(*c)) {
-                continue;
-            }
-            if best.is_none_or(|(l, _, _)| len > l) {
-                best = Some((len, *cur, lang));
-            }
-        }
-    }
-    best
-}
-
-fn exponent(code: &str) -> u32 {
-    match code {
-        "JPY" | "KRW" | "VND" | "CLP" | "ISK" | "PYG" | "UGX" | "XAF" | "XOF" | "RWF" => 0,
-        _ => 2,
-    }
-}
-
 impl Ctx<'_> {
-    fn at(&self, i: usize) -> Option<char> {
+    pub(super) fn at(&self, i: usize) -> Option<char> {
         self.chars.get(i).copied()
     }
 
-    fn note(&mut self, text: String, penalty: f32) {
+    pub(super) fn note(&mut self, text: String, penalty: f32) {
         if !self.notes.contains(&text) {
             self.notes.push(text);
         }
         self.penalty += penalty;
     }
 
-    fn text(&self, start: usize, end: usize) -> String {
+    pub(super) fn text(&self, start: usize, end: usize) -> String {
         self.chars
             .get(start..end.min(self.chars.len()))
             .map(|s| s.iter().collect::<String>())
@@ -443,80 +477,102 @@ impl Ctx<'_> {
             .to_string()
     }
 
-    /// ISO code of a currency sign in this language / region.
-    fn resolve_cur(&mut self, cur: Cur) -> Option<&'static str> {
-        let region = self.region.clone();
-        let r = region.as_deref();
-        Some(match cur {
-            Cur::Code(c) => c,
-            Cur::Yen => {
-                if matches!(self.lang, Some("zh-Hans" | "zh-Hant")) {
-                    "CNY"
-                } else {
-                    "JPY"
+    // -----------------------------------------------------------------------------------------
+    // Currency signs
+
+    /// The longest currency sign at `i` that may stand at `pos` of an amount.
+    fn sign_at(&self, i: usize, pos: Pos) -> Option<(usize, SignRef)> {
+        let prev_letter = i > 0 && self.folded.get(i - 1).is_some_and(|c| is_word_letter(*c));
+        let mut best: Option<(usize, SignRef)> = None;
+        for (k, sg) in SIGNS.iter().enumerate() {
+            if !(sg.pos == pos || sg.pos == Pos::Both) {
+                continue;
+            }
+            let len = if sg.exact {
+                let n = sg.spelling.chars().count();
+                let same = sg
+                    .spelling
+                    .chars()
+                    .enumerate()
+                    .all(|(o, c)| self.at(i + o) == Some(c));
+                // `P50`, `R 19.50`: a capital letter right before the digits, nothing after.
+                let then = skip_spaces(self.chars, i + n, 1);
+                if !same || !self.at(then).is_some_and(|c| c.is_ascii_digit()) {
+                    continue;
+                }
+                n
+            } else {
+                match matches_at(self.folded, i, sg.spelling) {
+                    Some(n) => n,
+                    None => continue,
+                }
+            };
+            let first_letter = sg.spelling.chars().next().is_some_and(is_word_letter);
+            let last_letter = sg.spelling.chars().last().is_some_and(is_word_letter);
+            if first_letter && prev_letter {
+                continue;
+            }
+            if last_letter && self.folded.get(i + len).is_some_and(|c| is_word_letter(*c)) {
+                continue;
+            }
+            if CAPITALS_ONLY.contains(&sg.spelling)
+                && !(0..len).all(|o| self.at(i + o).is_some_and(|c| c.is_uppercase()))
+            {
+                continue;
+            }
+            if best.is_none_or(|(l, _)| len > l) {
+                best = Some((len, SignRef::Table(k)));
+            }
+        }
+        // Any other active ISO 4217 code written in capitals.
+        if best.is_none() && !prev_letter {
+            let word: String = (0..3).filter_map(|o| self.at(i + o)).collect();
+            let bounded = !self.at(i + 3).is_some_and(is_word_letter);
+            if word.len() == 3 && word.chars().all(|c| c.is_ascii_uppercase()) && bounded {
+                if let Some(code) = iso_code(&word) {
+                    best = Some((3, SignRef::Iso(code)));
                 }
             }
-            Cur::Yuan => match (self.lang, r) {
-                (_, Some("TW")) => "TWD",
-                (_, Some("HK")) => "HKD",
-                (_, Some("MO")) => "MOP",
-                (Some("zh-Hant"), _) => {
-                    self.note(
-                        "元 in Traditional Chinese read as TWD (give a region: zh-Hant-HK for HKD)"
-                            .into(),
-                        0.05,
-                    );
-                    "TWD"
-                }
-                _ => "CNY",
+        }
+        best
+    }
+
+    /// The ISO code of a sign here, or why there is none.
+    fn resolve_ref(&self, r: SignRef, written: &str) -> Result<&'static str, String> {
+        let sign = match r {
+            SignRef::Iso(c) => return Ok(c),
+            SignRef::Table(k) => match SIGNS.get(k) {
+                Some(s) => s,
+                None => return Err("unknown sign".into()),
             },
-            Cur::Dollar => match r {
-                Some("AU") => "AUD",
-                Some("NZ") => "NZD",
-                Some("CA") => "CAD",
-                Some("HK") => "HKD",
-                Some("TW") => "TWD",
-                Some("SG") => "SGD",
-                _ => "USD",
-            },
-            Cur::Kr => match (r, self.lang) {
-                (Some("NO"), _) => "NOK",
-                (Some("DK"), _) => "DKK",
-                (Some("IS"), _) => "ISK",
-                (Some("SE"), _) | (_, Some("sv")) => "SEK",
-                _ => {
-                    self.note("'kr' read as SEK (give a region for NOK/DKK)".into(), 0.05);
-                    "SEK"
-                }
-            },
-            Cur::Rs => match r {
-                Some("NP") => "NPR",
-                Some("PK") => "PKR",
-                Some("LK") => "LKR",
-                Some("IN") => "INR",
-                _ => {
-                    self.note(
-                        "'Rs.' read as INR; NPR, PKR and LKR write it too (give a region, e.g. en-NP)"
-                            .into(),
-                        0.05,
-                    );
-                    "INR"
-                }
-            },
-            Cur::RubLatin => {
-                if self.lang == Some("ru") {
-                    "RUB"
-                } else {
-                    return None;
-                }
-            }
-        })
+        };
+        // Latin `p.` for Cyrillic `р.` (a modem's look-alike): a rouble only in Russian text.
+        if matches!(sign.spelling, "p." | "p") && self.lang != Some("ru") {
+            return Err(format!("'{written}' is a rouble only in Russian text"));
+        }
+        match resolve_sign(
+            sign,
+            self.currency.as_deref(),
+            self.country.as_deref(),
+            self.lang,
+        ) {
+            Resolved::Code(c, _) => Ok(c),
+            Resolved::Ambiguous(codes) => Err(format!(
+                "'{written}' may be {}: the carrier's country or currency is needed",
+                codes.join(", ")
+            )),
+            Resolved::Mismatch(codes) => Err(format!(
+                "'{written}' would be {} — not the money of {}",
+                codes.join(" or "),
+                self.country.as_deref().unwrap_or("this country")
+            )),
+        }
     }
 
     // -----------------------------------------------------------------------------------------
     // Tokens
 
-    fn tokenize(&mut self) -> Vec<Tok> {
+    pub(super) fn tokenize(&mut self) -> Vec<Tok> {
         let mut toks = Vec::new();
         let n = self.chars.len();
         let mut i = 0;
@@ -536,6 +592,19 @@ impl Ctx<'_> {
                 && !prev.is_some_and(|p| {
                     p.is_ascii_digit() || is_word_letter(p) || "/.-:,*#+".contains(p)
                 });
+            if digit_start {
+                if let Some(end) = self.part_marker(i) {
+                    toks.push(Tok {
+                        start: i,
+                        end,
+                        kind: TokKind::Code {
+                            why: "an SMS part marker",
+                        },
+                    });
+                    i = end;
+                    continue;
+                }
+            }
             let word_start = c.is_ascii_alphabetic() && !prev.is_some_and(is_word_letter);
             if digit_start || word_start {
                 if let Some((tok, end)) = scan_date(self.chars, i, &self.dates) {
@@ -548,7 +617,7 @@ impl Ctx<'_> {
                     continue;
                 }
             }
-            if let Some(tok) = self.prefix_money(i, prev) {
+            if let Some(tok) = self.prefix_money(i) {
                 i = tok.end;
                 toks.push(tok);
                 continue;
@@ -562,6 +631,26 @@ impl Ctx<'_> {
             i += 1;
         }
         toks
+    }
+
+    /// `1/2`, `(2/2)` at the start or end of the text (or in brackets): which part of a long
+    /// SMS this is, not a date.
+    fn part_marker(&self, i: usize) -> Option<usize> {
+        let (e, raw) = scan_number(self.chars, i);
+        if raw.len() > 2 || self.at(e) != Some('/') {
+            return None;
+        }
+        let (e2, raw2) = scan_number(self.chars, e + 1);
+        let (a, b) = (raw.parse::<u32>().ok()?, raw2.parse::<u32>().ok()?);
+        if raw2.is_empty() || raw2.len() > 2 || a == 0 || a > b || b > 20 {
+            return None;
+        }
+        let before: String = self.chars.get(..i)?.iter().collect();
+        let at_start = before.trim_end_matches([' ', '(', '[']).trim().is_empty();
+        let after: String = self.chars.get(e2..)?.iter().collect();
+        let at_end = after.trim_start_matches([' ', ')', ']']).trim().is_empty();
+        let bracketed = i > 0 && self.at(i - 1) == Some('(') && self.at(e2) == Some(')');
+        (at_start || at_end || bracketed).then_some(e2)
     }
 
     /// A URL or bare host name starting at `i`.
@@ -592,36 +681,15 @@ impl Ctx<'_> {
     }
 
     /// Money with the currency in front: `£6.45`, `Rp.3000`, `Rp30rb`, `R 19.50`, `CHF 3.75`,
-    /// `USD:5.87`, `Rs. 995.75`.
-    fn prefix_money(&mut self, i: usize, prev: Option<char>) -> Option<Tok> {
-        if prev.is_some_and(is_word_letter) {
-            return None;
-        }
-        let mut best: Option<(usize, Cur)> = None;
-        for (pat, cur, _) in PREFIX {
-            let Some(len) = matches_at(self.folded, i, pat) else {
-                continue;
-            };
-            let letters = pat.chars().last().is_some_and(is_word_letter);
-            if letters && self.folded.get(i + len).is_some_and(|c| is_word_letter(*c)) {
-                continue;
-            }
-            let space_or_digit = self
-                .at(i + 1)
-                .is_some_and(|c| c == ' ' || c.is_ascii_digit());
-            if *pat == "r" && (self.at(i) != Some('R') || !space_or_digit) {
-                continue;
-            }
-            if best.is_none_or(|(l, _)| len > l) {
-                best = Some((len, *cur));
-            }
-        }
-        let (len, cur) = best?;
+    /// `USD:5.87`, `Rs. 995.75`, `P641.30`, `GHC10`, `ETB 7.50`.
+    fn prefix_money(&mut self, i: usize) -> Option<Tok> {
+        let (len, r) = self.sign_at(i, Pos::Before)?;
+        let written = self.text(i, i + len);
         let mut j = i + len;
-        if self.at(j) == Some('.') {
+        if self.at(j) == Some('.') && !written.ends_with('.') {
             j += 1;
         }
-        if self.at(j) == Some(':') {
+        if matches!(self.at(j), Some(':' | '=')) {
             j += 1;
         }
         j = skip_spaces(self.chars, j, 2);
@@ -635,6 +703,36 @@ impl Ctx<'_> {
         let (e, raw) = scan_number(self.chars, j);
         let mut amount = resolve(&raw, self.style)?;
         let mut end = e;
+        if let Some((mul, l)) = self.multiplier(e) {
+            amount = trim(amount.mul_int(mul)?);
+            end = e + l;
+        }
+        // `R49.96.` / `Rs.50.` end a sentence; the dot is not part of the amount.
+        let (code, why) = match self.resolve_ref(r, &written) {
+            Ok(c) => (Some(c), String::new()),
+            Err(w) => (None, w),
+        };
+        Some(Tok {
+            start: i,
+            end,
+            kind: TokKind::Money {
+                amount,
+                negative,
+                code,
+                why,
+                rate: self.is_rate(end),
+            },
+        })
+    }
+
+    /// `/samtal`, `/min`, `/day` right after an amount (but `Rs.50/-` is just an amount).
+    fn is_rate(&self, end: usize) -> bool {
+        let j = skip_spaces(self.chars, end, 1);
+        self.at(j) == Some('/') && self.at(j + 1) != Some('-')
+    }
+
+    /// `rb`/`ribu` (thousand) and `jt`/`juta` (million) after an Indonesian or Malay amount.
+    fn multiplier(&self, e: usize) -> Option<(u128, usize)> {
         for (word, mul) in [
             ("ribu", 1000u128),
             ("rb", 1000),
@@ -643,45 +741,32 @@ impl Ctx<'_> {
         ] {
             if let Some(l) = matches_at(self.folded, e, word) {
                 if !self.folded.get(e + l).is_some_and(|c| is_word_letter(*c)) {
-                    amount = trim(amount.mul_int(mul)?);
-                    end = e + l;
-                    break;
+                    return Some((mul, l));
                 }
             }
         }
-        let code = self.resolve_cur(cur)?;
-        let rate = self.at(end) == Some('/');
-        Some(Tok {
-            start: i,
-            end,
-            kind: TokKind::Money {
-                amount,
-                negative,
-                code,
-                rate,
-            },
-        })
+        None
     }
 
     /// Everything that starts with a digit that is not a date.
     fn number_at(&mut self, i: usize, prev: Option<char>) -> Tok {
-        let ignore = |end: usize| Tok {
+        let code = |end: usize, why: &'static str| Tok {
             start: i,
             end,
-            kind: TokKind::Ignore,
+            kind: TokKind::Code { why },
         };
         let alnum_run = |ctx: &Ctx<'_>, mut j: usize| {
             while ctx
                 .at(j)
-                .is_some_and(|c| c.is_ascii_alphanumeric() || is_word_letter(c))
+                .is_some_and(|c| c.is_ascii_alphanumeric() || is_word_letter(c) || c == '_')
             {
                 j += 1;
             }
             j
         };
         // Identifiers (Plan485, Me2U), USSD codes (*100#), phone numbers (+7 999 …).
-        if prev.is_some_and(is_word_letter) {
-            return ignore(alnum_run(self, i));
+        if prev.is_some_and(|p| is_word_letter(p) || p == '_') {
+            return code(alnum_run(self, i), "part of a name or code");
         }
         if prev.is_some_and(|p| p == '*' || p == '#') {
             let mut j = i;
@@ -691,7 +776,7 @@ impl Ctx<'_> {
             {
                 j += 1;
             }
-            return ignore(j);
+            return code(j, "a USSD code");
         }
         if prev == Some('+') {
             let mut j = i;
@@ -701,14 +786,26 @@ impl Ctx<'_> {
             {
                 j += 1;
             }
-            return ignore(j);
+            return code(j, "a phone number");
         }
         let (e, raw) = scan_number(self.chars, i);
         if raw.chars().all(|c| c.is_ascii_digit()) && raw.len() >= 9 {
-            return ignore(e);
+            return code(e, "a phone, account or reference number");
         }
         if matches!(self.at(e), Some('#' | '*')) {
-            return ignore(e + 1);
+            return code(e + 1, "a USSD code");
+        }
+        // `4G流量`, `5G套餐`: a network generation, not four gigabytes.
+        if self.cjk
+            && raw.len() == 1
+            && matches!(self.at(e), Some('G' | 'g'))
+            && ('2'..='5').contains(&raw.chars().next().unwrap_or('0'))
+            && matches!(
+                self.at(e + 1),
+                Some('流' | '网' | '網' | '套' | '用' | '信' | '卡' | '手' | '上' | '通')
+            )
+        {
+            return code(e + 1, "a network generation (4G), not a size");
         }
         let negative = prev == Some('-')
             && !i
@@ -716,9 +813,16 @@ impl Ctx<'_> {
                 .and_then(|p| self.at(p))
                 .is_some_and(|c| c.is_alphanumeric());
         let Some(value) = resolve(&raw, self.style) else {
-            return ignore(e);
+            return code(e, "a number with malformed digit grouping");
         };
         let j = skip_spaces(self.chars, e, 2);
+        if self.at(j) == Some('%') && j - e <= 1 {
+            return Tok {
+                start: i,
+                end: j + 1,
+                kind: TokKind::Percent { value },
+            };
+        }
         if let Some((num, den, len)) = match_speed_unit(self.folded, j) {
             let kbps = value
                 .round_mul(num)
@@ -731,22 +835,23 @@ impl Ctx<'_> {
                 kind: TokKind::Speed { kbps },
             };
         }
-        if let Some(m) = match_data_unit(self.folded, j, self.cjk) {
+        if let Some(m) = self.data_unit(j) {
             return self.quantity(i, value, m, j + m.len);
         }
         // IIJmio-style `10.00 [GB]`.
         if self.at(j) == Some('[') {
-            if let Some(m) = match_data_unit(self.folded, j + 1, self.cjk) {
+            if let Some(m) = self.data_unit(j + 1) {
                 if self.at(j + 1 + m.len) == Some(']') {
                     return self.quantity(i, value, m, j + 2 + m.len);
                 }
             }
         }
-        // 3万円, 5千元
+        // 3万円, 5千元, 30rb, 1jt
         let mut k = j;
         let mut amount = value;
+        let mut multiplied = false;
         if let Some(mul) = match self.at(j) {
-            Some('万') => Some(10_000u128),
+            Some('万' | '萬') => Some(10_000u128),
             Some('千') => Some(1000),
             Some('億' | '亿') => Some(100_000_000),
             _ => None,
@@ -755,39 +860,98 @@ impl Ctx<'_> {
                 amount = trim(a);
                 k = j + 1;
             }
-        }
-        if let Some((len, cur, _)) = match_suffix(self.folded, k) {
-            if let Some(code) = self.resolve_cur(cur) {
-                let end = k + len;
-                let rate = self.at(skip_spaces(self.chars, end, 1)) == Some('/');
-                return Tok {
-                    start: if negative { i.saturating_sub(1) } else { i },
-                    end,
-                    kind: TokKind::Money {
-                        amount,
-                        negative,
-                        code,
-                        rate,
-                    },
-                };
+        } else if let Some((mul, l)) = self.multiplier(e) {
+            if let Some(a) = amount.mul_int(mul) {
+                amount = trim(a);
+                k = e + l;
+                multiplied = true;
             }
         }
-        for u in OTHER_UNITS {
+        let k2 = skip_spaces(self.chars, k, 2);
+        if let Some((len, r)) = self.sign_at(k2, Pos::After) {
+            let written = self.text(k2, k2 + len);
+            let end = k2 + len;
+            let (code, why) = match self.resolve_ref(r, &written) {
+                Ok(c) => (Some(c), String::new()),
+                Err(w) => (None, w),
+            };
+            return Tok {
+                start: if negative { i.saturating_sub(1) } else { i },
+                end,
+                kind: TokKind::Money {
+                    amount,
+                    negative,
+                    code,
+                    why,
+                    rate: self.is_rate(end),
+                },
+            };
+        }
+        if multiplied && matches!(self.lang, Some("id" | "ms")) {
+            // `30rb`: thousands of rupiah (ringgit are not written so).
+            let code = if self.lang == Some("id") {
+                Some("IDR")
+            } else {
+                None
+            };
+            return Tok {
+                start: i,
+                end: k,
+                kind: TokKind::Money {
+                    amount,
+                    negative,
+                    code,
+                    why: if code.is_some() {
+                        String::new()
+                    } else {
+                        "an amount in thousands without a currency".into()
+                    },
+                    rate: self.is_rate(k),
+                },
+            };
+        }
+        let mut best_other: Option<(usize, bool)> = None;
+        for (u, voice) in OTHER_UNITS {
             if let Some(len) = matches_at(self.folded, j, u) {
                 let letters = u.chars().last().is_some_and(is_word_letter);
-                if !(letters && self.folded.get(j + len).is_some_and(|c| is_word_letter(*c))) {
-                    return ignore(j + len);
+                if !(letters && self.folded.get(j + len).is_some_and(|c| is_word_letter(*c)))
+                    && best_other.is_none_or(|(l, _)| len > l)
+                {
+                    best_other = Some((len, *voice));
                 }
             }
         }
+        if let Some((len, voice)) = best_other {
+            return Tok {
+                start: i,
+                end: j + len,
+                kind: TokKind::Count { voice },
+            };
+        }
         if self.at(e).is_some_and(is_word_letter) {
-            return ignore(alnum_run(self, e));
+            return code(alnum_run(self, e), "part of a name or code");
         }
         Tok {
             start: i,
             end: e,
-            kind: TokKind::Unitless { text: raw },
+            kind: TokKind::Unitless {
+                text: raw,
+                value: Some(value),
+            },
         }
+    }
+
+    /// A data unit at `j`; French `Go`/`Mo`/`Ko` only with a capital first letter (`go` is
+    /// English), `To` only in French.
+    fn data_unit(&self, j: usize) -> Option<UnitMatch> {
+        let m = match_data_unit(self.folded, j, self.cjk)?;
+        let first = self.at(j).unwrap_or(' ');
+        let w: String = self.folded.get(j..j + m.len)?.iter().collect();
+        let french = matches!(w.as_str(), "go" | "mo" | "ko" | "to");
+        if french && (!first.is_uppercase() || (w == "to" && self.lang != Some("fr"))) {
+            return None;
+        }
+        Some(m)
     }
 
     /// A size, with any compound tail (`1GB500MB`, `3Gb 817Mb 169kb`) and a restatement in
@@ -860,558 +1024,10 @@ impl Ctx<'_> {
             }
         }
     }
-
-    // -----------------------------------------------------------------------------------------
-    // Clauses, binding, assembly
-
-    fn assemble(&mut self, toks: &[Tok], markers: &[Marker], out: &mut Reading) {
-        let (clause, sentence) = self.clauses(toks, markers);
-        let cl = |i: usize| clause.get(i).copied().unwrap_or(0);
-        let values: Vec<&Tok> = toks.iter().filter(|t| t.is_value()).collect();
-
-        // Role of each value.
-        let mut roles: Vec<Option<Marker>> = Vec::with_capacity(values.len());
-        let mut scopes: Vec<&'static str> = Vec::with_capacity(values.len());
-        let mut breakdowns: Vec<bool> = Vec::with_capacity(values.len());
-        for (vi, v) in values.iter().enumerate() {
-            let c = cl(v.start);
-            let lo = vi
-                .checked_sub(1)
-                .and_then(|p| values.get(p))
-                .filter(|p| cl(p.start) == c)
-                .map_or(0, |p| p.end);
-            let hi = values
-                .get(vi + 1)
-                .filter(|n| cl(n.start) == c)
-                .map_or(usize::MAX, |n| n.start);
-            let window: Vec<&Marker> = markers
-                .iter()
-                .filter(|m| cl(m.start) == c && m.start >= lo && m.end <= hi)
-                .filter(|m| m.end <= v.start || m.start >= v.end)
-                .collect();
-            let dist = |m: &Marker| {
-                if m.end <= v.start {
-                    (v.start - m.end, 0u8)
-                } else {
-                    (m.start - v.end, 1u8)
-                }
-            };
-            let role = window
-                .iter()
-                .filter(|m| m.entry.kind.role_tier().is_some())
-                .min_by_key(|m| {
-                    (
-                        std::cmp::Reverse(m.entry.kind.role_tier().unwrap_or(0)),
-                        dist(m),
-                    )
-                })
-                .map(|m| **m);
-            // The role word's own pool, else the nearest pool word before the value (pool
-            // words lead in every language here), else the nearest after it.
-            let scope = role
-                .map(|r| r.entry.scope)
-                .filter(|s| !s.is_empty())
-                .or_else(|| {
-                    let before = window
-                        .iter()
-                        .filter(|m| !m.entry.scope.is_empty() && m.end <= v.start)
-                        .max_by_key(|m| m.end);
-                    let after = window
-                        .iter()
-                        .filter(|m| !m.entry.scope.is_empty() && m.start >= v.end)
-                        .min_by_key(|m| m.start);
-                    before.or(after).map(|m| m.entry.scope)
-                })
-                .unwrap_or("");
-            let s = sentence.get(v.start).copied().unwrap_or(0);
-            let breakdown = markers.iter().any(|m| {
-                m.entry.kind == Kind::Breakdown
-                    && m.start < v.start
-                    && sentence.get(m.start).copied() == Some(s)
-            });
-            roles.push(role);
-            scopes.push(scope);
-            breakdowns.push(breakdown);
-        }
-
-        // `2 GB of 10 GB remaining`: the second size is the total and the first takes the
-        // role the pair was given.
-        for vi in 1..values.len() {
-            let (Some(a), Some(b)) = (values.get(vi - 1), values.get(vi)) else {
-                continue;
-            };
-            let both_sizes = matches!(a.kind, TokKind::Quantity { .. })
-                && matches!(b.kind, TokKind::Quantity { .. });
-            if !both_sizes || cl(a.start) != cl(b.start) || b.start.saturating_sub(a.end) > 24 {
-                continue;
-            }
-            let between: Vec<&Marker> = markers
-                .iter()
-                .filter(|m| m.start >= a.end && m.end <= b.start)
-                .collect();
-            // "of" must be the word right before the second size.
-            let linked = between.last().is_some_and(|m| {
-                m.entry.kind == Kind::Of
-                    && self
-                        .chars
-                        .get(m.end..b.start)
-                        .is_some_and(|g| g.iter().all(|c| *c == ' '))
-            });
-            if !linked {
-                continue;
-            }
-            let pair_role = roles.get(vi).copied().flatten();
-            if let Some(slot) = roles.get_mut(vi) {
-                *slot = Some(Marker {
-                    start: b.start,
-                    end: b.start,
-                    entry: OF_TOTAL,
-                });
-            }
-            if let Some(slot) = roles.get_mut(vi - 1) {
-                if slot.is_none() {
-                    *slot = pair_role.filter(|r| r.entry.kind != Kind::Total);
-                }
-            }
-        }
-
-        // Data buckets and money.
-        let mut money_src: Vec<(usize, String)> = Vec::new(); // (value index, provisional label)
-        for (vi, v) in values.iter().enumerate() {
-            let role = roles.get(vi).copied().flatten();
-            match &v.kind {
-                TokKind::Quantity { bytes, text } => {
-                    let Some(role) = role else {
-                        let what = if self.lang.is_some() {
-                            "no word says whether it is remaining, used or total"
-                        } else {
-                            "language unknown"
-                        };
-                        self.note(format!("quantity with unclear role: {text} ({what})"), 0.05);
-                        continue;
-                    };
-                    let kind = role.entry.kind;
-                    let field = match kind {
-                        Kind::Remaining | Kind::Balance | Kind::Have | Kind::Bonus => 0,
-                        Kind::Used => 1,
-                        Kind::Total | Kind::Limit => 2,
-                        _ => {
-                            self.note(format!("quantity given as a price or offer: {text}"), 0.0);
-                            continue;
-                        }
-                    };
-                    let scope = scopes.get(vi).copied().unwrap_or("");
-                    let label = if !scope.is_empty() {
-                        scope
-                    } else if kind == Kind::Bonus {
-                        "bonus"
-                    } else {
-                        "data"
-                    };
-                    let breakdown = breakdowns.get(vi).copied().unwrap_or(false);
-                    self.put_bucket(out, label, field, *bytes, text, breakdown);
-                }
-                TokKind::Money { .. } => {
-                    let label = match role {
-                        None => String::new(),
-                        Some(r) => {
-                            let l = r.entry.label;
-                            let pick = |d: &str| {
-                                if l.is_empty() {
-                                    d.to_string()
-                                } else {
-                                    l.to_string()
-                                }
-                            };
-                            match r.entry.kind {
-                                Kind::Remaining | Kind::Balance | Kind::Have => pick("balance"),
-                                Kind::Bonus => pick("bonus"),
-                                Kind::Limit => "limit".to_string(),
-                                Kind::Price => pick("price"),
-                                Kind::Used => "spent".to_string(),
-                                _ => "total".to_string(),
-                            }
-                        }
-                    };
-                    money_src.push((vi, label));
-                }
-                _ => {}
-            }
-        }
-        for (vi, label) in &money_src {
-            if let Some(TokKind::Money {
-                amount,
-                negative,
-                code,
-                ..
-            }) = values.get(*vi).map(|v| &v.kind)
-            {
-                if let Some(m) = self.money(*amount, *negative, code, label) {
-                    out.money.push(m);
-                }
-            }
-        }
-
-        // Dates.
-        let mut expiry_clauses: Vec<(usize, Date)> = Vec::new();
-        for t in toks {
-            let (date, needs_marker) = match t.kind {
-                TokKind::Date(DateTok::Day(d)) => (d, false),
-                TokKind::Date(DateTok::NumericYearless(d)) => (d, true),
-                _ => continue,
-            };
-            let c = cl(t.start);
-            let marker = markers
-                .iter()
-                .filter(|m| m.entry.kind.is_date_kind() && cl(m.start) == c)
-                .min_by_key(|m| {
-                    if m.end <= t.start {
-                        t.start - m.end
-                    } else {
-                        m.start.saturating_sub(t.end)
-                    }
-                });
-            match marker.map(|m| m.entry.kind) {
-                Some(Kind::Expiry) => {
-                    if out.expiry.is_none() {
-                        out.expiry = Some(date);
-                    }
-                    expiry_clauses.push((c, date));
-                }
-                Some(Kind::Reset) => {
-                    if out.reset.is_none() {
-                        out.reset = Some(date);
-                    }
-                }
-                Some(_) => {}
-                None if needs_marker => {}
-                None => self.note(format!("date with unclear meaning: {date}"), 0.0),
-            }
-        }
-        // An expiry applies to the values of its clause.
-        for (c, date) in &expiry_clauses {
-            for (vi, v) in values.iter().enumerate() {
-                let is_money = matches!(v.kind, TokKind::Money { .. });
-                if cl(v.start) == *c {
-                    if is_money {
-                        // money_src and out.money are in the same order, skipping failures;
-                        // match by position among money values.
-                        if let Some(m) = money_src
-                            .iter()
-                            .position(|(i, _)| *i == vi)
-                            .and_then(|p| out.money.get_mut(p))
-                        {
-                            if m.label != "renewal" && m.label != "price" {
-                                m.expires.get_or_insert(*date);
-                            }
-                        }
-                    } else if let Some(role) = roles.get(vi).copied().flatten() {
-                        let scope = scopes.get(vi).copied().unwrap_or("");
-                        let label = if !scope.is_empty() {
-                            scope
-                        } else if role.entry.kind == Kind::Bonus {
-                            "bonus"
-                        } else {
-                            "data"
-                        };
-                        if let Some(b) = out.buckets.iter_mut().find(|b| b.label == label) {
-                            b.expires.get_or_insert(*date);
-                        }
-                    }
-                }
-            }
-        }
-        self.finish_money(out);
-
-        // Unlimited, throttling.
-        for m in markers.iter().filter(|m| m.entry.kind == Kind::Unlimited) {
-            out.unlimited = true;
-            let c = cl(m.start);
-            let scope = markers
-                .iter()
-                .filter(|s| cl(s.start) == c && !s.entry.scope.is_empty())
-                .min_by_key(|s| s.start.abs_diff(m.start))
-                .map_or("data", |s| s.entry.scope);
-            if let Some(b) = self.bucket_mut(out, scope, false) {
-                b.unlimited = true;
-            }
-        }
-        let not_throttled = markers.iter().any(|m| m.entry.kind == Kind::NotThrottled);
-        if let Some(m) = markers.iter().find(|m| m.entry.kind == Kind::Throttled) {
-            if !not_throttled {
-                let speeds: Vec<(usize, u64)> = toks
-                    .iter()
-                    .filter_map(|t| match t.kind {
-                        TokKind::Speed { kbps } => Some((t.start, kbps)),
-                        _ => None,
-                    })
-                    .collect();
-                let c = cl(m.start);
-                let speed = speeds
-                    .iter()
-                    .find(|(s, _)| cl(*s) == c)
-                    .or(if speeds.len() == 1 {
-                        speeds.first()
-                    } else {
-                        None
-                    })
-                    .map(|(_, k)| *k);
-                out.throttled = Some(Throttle { speed_kbps: speed });
-            }
-        }
-
-        // Numbers without a unit right after a role word: the carrier left the unit out.
-        for t in toks {
-            let TokKind::Unitless { text } = &t.kind else {
-                continue;
-            };
-            let c = cl(t.start);
-            let before = markers.iter().rev().find(|m| {
-                m.end <= t.start && cl(m.start) == c && m.entry.kind.role_tier().is_some()
-            });
-            if let Some(m) = before {
-                let gap: String = self
-                    .chars
-                    .get(m.end..t.start)
-                    .unwrap_or(&[])
-                    .iter()
-                    .collect();
-                if gap.chars().count() <= 4 && gap.chars().all(|g| " :是为為は=".contains(g)) {
-                    let word = self.text(m.start, m.end);
-                    self.note(format!("number without a unit after '{word}': {text}"), 0.1);
-                }
-            }
-        }
-
-        self.summarise(out);
-    }
-
-    /// Sentence and clause index of every char.
-    fn clauses(&self, toks: &[Tok], markers: &[Marker]) -> (Vec<usize>, Vec<usize>) {
-        let n = self.chars.len();
-        let mut covered = vec![false; n];
-        for (s, e) in toks
-            .iter()
-            .map(|t| (t.start, t.end))
-            .chain(markers.iter().map(|m| (m.start, m.end)))
-        {
-            for slot in covered.iter_mut().take(e.min(n)).skip(s) {
-                *slot = true;
-            }
-        }
-        // `100,50 руб. Остаток…`: the currency's dot also ends the sentence.
-        let mut break_at = vec![false; n + 1];
-        for t in toks {
-            let ends_dot = t.end > 0 && self.at(t.end - 1) == Some('.');
-            let j = skip_spaces(self.chars, t.end, 2);
-            let capital = self.at(j).is_some_and(|c| c.is_uppercase()) && j > t.end;
-            if ends_dot && (capital || self.at(j) == Some('\n') || j >= n) {
-                if let Some(b) = break_at.get_mut(t.end) {
-                    *b = true;
-                }
-            }
-        }
-        let mut clause = Vec::with_capacity(n);
-        let mut sentence = Vec::with_capacity(n);
-        let (mut c, mut s) = (0usize, 0usize);
-        for i in 0..n {
-            let ch = self.at(i).unwrap_or(' ');
-            if break_at.get(i).copied().unwrap_or(false) {
-                s += 1;
-                c += 1;
-            }
-            if !covered.get(i).copied().unwrap_or(false) {
-                let next_digit = self.at(i + 1).is_some_and(|x| x.is_ascii_digit());
-                let strong = matches!(ch, '。' | '！' | '？' | '!' | '?' | '\n' | ';' | '【')
-                    || (ch == '.' && !next_digit && !self.abbreviation_before(i));
-                let weak = matches!(ch, '，' | '、' | '／' | '|') || (ch == ',' && !next_digit);
-                if strong {
-                    s += 1;
-                    c += 1;
-                } else if weak {
-                    c += 1;
-                }
-            }
-            clause.push(c);
-            sentence.push(s);
-        }
-        (clause, sentence)
-    }
-
-    /// `ca.`, `Nr.`, a single letter: a `.` that does not end a sentence.
-    fn abbreviation_before(&self, i: usize) -> bool {
-        let mut j = i;
-        while j > 0 && self.folded.get(j - 1).is_some_and(|c| is_word_letter(*c)) {
-            j -= 1;
-        }
-        let word: String = self.folded.get(j..i).unwrap_or(&[]).iter().collect();
-        word.chars().count() == 1
-            || matches!(
-                word.as_str(),
-                "ca" | "nr" | "inkl" | "tel" | "st" | "vs" | "bzw" | "ggf" | "no" | "approx"
-            )
-    }
-
-    fn bucket_mut<'r>(
-        &self,
-        out: &'r mut Reading,
-        label: &str,
-        breakdown: bool,
-    ) -> Option<&'r mut DataBucket> {
-        if !out.buckets.iter().any(|b| b.label == label) {
-            let mut b = DataBucket::new(label);
-            b.breakdown = breakdown;
-            out.buckets.push(b);
-        }
-        out.buckets.iter_mut().find(|b| b.label == label)
-    }
-
-    fn put_bucket(
-        &mut self,
-        out: &mut Reading,
-        label: &str,
-        field: u8,
-        bytes: u64,
-        text: &str,
-        breakdown: bool,
-    ) {
-        let base = self.base;
-        let Some(b) = self.bucket_mut(out, label, breakdown) else {
-            return;
-        };
-        if !breakdown {
-            b.breakdown = false;
-        }
-        let slot = match field {
-            0 => &mut b.remaining_bytes,
-            1 => &mut b.used_bytes,
-            _ => &mut b.total_bytes,
-        };
-        match *slot {
-            None => *slot = Some(bytes),
-            Some(old) if old == bytes => {}
-            Some(old) => {
-                let what = match field {
-                    0 => "remaining",
-                    1 => "used",
-                    _ => "total",
-                };
-                let old_s = super::unit::format_bytes(old, base);
-                self.note(
-                    format!("two conflicting {what} quantities for '{label}': {old_s} and {text}; the first is kept"),
-                    0.3,
-                );
-            }
-        }
-    }
-
-    fn money(
-        &mut self,
-        amount: Decimal,
-        negative: bool,
-        code: &'static str,
-        label: &str,
-    ) -> Option<Money> {
-        let exp = exponent(code);
-        let minor = if amount.scale <= exp {
-            amount
-                .mantissa
-                .checked_mul(10u128.checked_pow(exp - amount.scale)?)?
-        } else {
-            let den = 10u128.checked_pow(amount.scale - exp)?;
-            if !amount.mantissa.is_multiple_of(den) {
-                self.note(
-                    format!(
-                        "{} {code} has more decimals than the currency; rounded",
-                        amount.plain()
-                    ),
-                    0.0,
-                );
-            }
-            amount.mantissa.checked_add(den / 2)? / den
-        };
-        let minor = i64::try_from(minor).ok()?;
-        let sign = if negative && !amount.is_zero() {
-            "-"
-        } else {
-            ""
-        };
-        Some(Money {
-            label: label.to_string(),
-            amount: format!("{sign}{}", amount.plain()),
-            minor_units: if negative { -minor } else { minor },
-            currency: code.to_string(),
-            expires: None,
-        })
-    }
-
-    /// Unlabelled amounts: the first becomes the balance when no amount is labelled so; an
-    /// unlabelled repeat of an amount already listed is merged into it.
-    fn finish_money(&mut self, out: &mut Reading) {
-        let mut kept: Vec<Money> = Vec::with_capacity(out.money.len());
-        for m in out.money.drain(..) {
-            if m.label.is_empty() {
-                if let Some(k) = kept
-                    .iter_mut()
-                    .find(|k| k.currency == m.currency && k.minor_units == m.minor_units)
-                {
-                    if k.expires.is_none() {
-                        k.expires = m.expires;
-                    }
-                    continue;
-                }
-            }
-            kept.push(m);
-        }
-        let has_balance = kept.iter().any(|m| m.label == "balance");
-        if !has_balance && self.lang.is_some() {
-            if let Some(m) = kept.iter_mut().find(|m| m.label.is_empty()) {
-                m.label = "balance".to_string();
-            }
-        }
-        for m in kept.iter_mut().filter(|m| m.label.is_empty()) {
-            m.label = "unlabelled".to_string();
-        }
-        out.money = kept;
-    }
-
-    fn summarise(&self, out: &mut Reading) {
-        let pick = |b: &DataBucket| (b.remaining_bytes, b.used_bytes, b.total_bytes);
-        let (r, u, t) = if let Some(main) = out.bucket("data") {
-            pick(main)
-        } else {
-            let home: Vec<&DataBucket> = out
-                .buckets
-                .iter()
-                .filter(|b| !b.breakdown && b.label != "roaming")
-                .collect();
-            let pool: Vec<&DataBucket> = if home.is_empty() {
-                out.buckets.iter().filter(|b| !b.breakdown).collect()
-            } else {
-                home
-            };
-            let sum = |f: fn(&DataBucket) -> Option<u64>| -> Option<u64> {
-                pool.iter()
-                    .filter_map(|b| f(b))
-                    .try_fold(None::<u64>, |acc, v| {
-                        Some(Some(acc.unwrap_or(0).checked_add(v)?))
-                    })
-                    .flatten()
-            };
-            (
-                sum(|b| b.remaining_bytes),
-                sum(|b| b.used_bytes),
-                sum(|b| b.total_bytes),
-            )
-        };
-        out.remaining_bytes = r;
-        out.used_bytes = u;
-        out.total_bytes = t;
-    }
 }
 
 /// Drops trailing fraction zeros introduced by a multiplier (`1.5jt` → `1500000`).
-fn trim(mut d: Decimal) -> Decimal {
+pub(super) fn trim(mut d: Decimal) -> Decimal {
     while d.scale > 0 && d.mantissa.is_multiple_of(10) {
         d.mantissa /= 10;
         d.scale -= 1;
@@ -1488,7 +1104,7 @@ fn apply_hints(ctx: &mut Ctx<'_>, opts: &ParseOptions, reading: &mut Reading) ->
                 TokKind::Money {
                     amount,
                     negative,
-                    code,
+                    code: Some(code),
                     ..
                 } => Some((amount, negative, code)),
                 _ => None,
@@ -1541,7 +1157,8 @@ fn sub_parse(ctx: &Ctx<'_>, fragment: &str) -> Vec<Tok> {
         chars: &chars,
         folded: &folded,
         lang: ctx.lang,
-        region: ctx.region.clone(),
+        country: ctx.country.clone(),
+        currency: ctx.currency.clone(),
         style: ctx.style,
         base: ctx.base,
         cjk: ctx.cjk || chars.iter().any(|c| is_cjk(*c)),

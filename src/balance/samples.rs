@@ -368,6 +368,8 @@ pub(super) const SAMPLES: &[Sample] = &[
             understood: true,
             language: Some("zh-Hans"),
             used: Some(0),
+            // 可用0 is zero left (issue 9: it was not read, so --warn-below never fired).
+            remaining: Some(0),
             notes: &["number without a unit after '可用': 0"],
             ..NOTHING
         },
@@ -519,10 +521,13 @@ pub(super) const SAMPLES: &[Sample] = &[
             language: Some("zh-Hans"),
             remaining: Some(1_256_340_849),
             used: Some(1_939_866),
+            // 结转至本月…500.00M says what was carried over, not an allowance: no total (it
+            // was read as a carry-over total before issue 9). The carry-over pool's 500 MB left
+            // is the 含上月结余 part of the domestic pool.
             buckets: &[
-                ("carry-over", Some(500 * MI), None, Some(500 * MI)),
                 ("data", Some(1_256_340_849), Some(1_939_866), None),
                 ("domestic", Some(1000 * MI), None, None),
+                ("carry-over", Some(500 * MI), None, None),
                 ("provincial", Some(207_764_849), None, None),
             ],
             ..NOTHING
@@ -629,7 +634,8 @@ pub(super) const SAMPLES: &[Sample] = &[
     Sample {
         item: "B4 US T-Mobile (PrepaidBalance ResponseParserTest)",
         text: "Current plan active until 08/10/2022 and will renew for $12.34. Account Balance $56.78. Add money by dialing *233 or redeem a refill card.",
-        hint: None,
+        // `$` is read only with the country (issue 9: never assumed to be USD).
+        hint: Some("en-US"),
         expect: Expect {
             expiry: Some("2022-08-10"),
             ..cash(

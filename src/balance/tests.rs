@@ -498,7 +498,9 @@ fn currencies() {
         ("Balans 35.28grn", None, "35.28", "UAH"),
         ("Баланс 12 грн", None, "12", "UAH"),
         ("Guthaben 15,67€", None, "15.67", "EUR"),
-        ("Your balance is $5.00", None, "5.00", "USD"),
+        ("Your balance is $5.00", Some("en-US"), "5.00", "USD"),
+        ("Your balance is $5.00", Some("en-CA"), "5.00", "CAD"),
+        ("Saldo: $5.00", Some("es-CU"), "5.00", "CUP"),
         ("Your balance is £6.45", None, "6.45", "GBP"),
         ("Ihr Guthaben beträgt CHF 24.50", None, "24.50", "CHF"),
         ("Stan konta: 11.00 zł", None, "11.00", "PLN"),
@@ -527,10 +529,34 @@ fn currencies() {
 }
 
 #[test]
-fn ambiguous_currency_is_noted() {
+fn ambiguous_currency_is_never_assumed() {
+    // Rs. is INR, PKR, NPR, LKR…: without a country it is a rejected candidate (issue 9).
     let r = read("Your balance is Rs. 995.75");
-    assert_eq!(r.money[0].currency, "INR");
-    assert!(r.notes.iter().any(|n| n.contains("Rs.")));
+    assert!(r.money.is_empty(), "{:?}", r.money);
+    assert!(!r.understood);
+    let c = r
+        .candidates
+        .iter()
+        .find(|c| c.kind == "money")
+        .expect("candidate");
+    assert!(c.why.contains("'Rs.' may be"), "{}", c.why);
+    assert!(
+        r.notes.iter().any(|n| n.contains("--country")),
+        "{:?}",
+        r.notes
+    );
+    // The carrier's currency or the country decides.
+    let r = read_with("Your balance is Rs. 995.75", |o| {
+        o.country = Some("PK".into())
+    });
+    assert_eq!(r.money[0].currency, "PKR");
+    let r = read_with("Your balance is $12", |o| o.currency = Some("AUD".into()));
+    assert_eq!(r.money[0].currency, "AUD");
+    // A sign that is not this country's money is not read (P is PHP or BWP, not NGN).
+    let r = read_with("Your balance is P12", |o| o.country = Some("NG".into()));
+    assert!(r.money.is_empty());
+    let r = read_with("Your balance is P12", |o| o.country = Some("PH".into()));
+    assert_eq!(r.money[0].currency, "PHP");
 }
 
 #[test]
@@ -557,16 +583,16 @@ fn prices_per_unit_are_left_out() {
 
 #[test]
 fn conflicting_remaining_quantities() {
-    // Same label: a note, the first kept, lower confidence.
+    // Same label: a note, neither reported (abstain on conflict), lower confidence.
     let r = read("残り1GB。残り2GB。");
-    assert_eq!(r.remaining_bytes, Some(GI));
+    assert_eq!(r.remaining_bytes, None);
     assert!(
         r.notes.iter().any(|n| n.contains("conflicting remaining")),
         "{:?}",
         r.notes
     );
     let clean = read("残り1GB。");
-    assert!(r.confidence < clean.confidence);
+    assert!(r.confidence < clean.confidence || !r.understood);
     // Different labels: both kept as buckets, no conflict.
     let r = read("国内流量剩余1GB，漫游流量剩余2GB");
     assert_eq!(
@@ -600,15 +626,19 @@ fn number_without_unit_is_a_note() {
 
 #[test]
 fn unknown_language_is_not_understood() {
-    let r = read("데이터 잔여량 1.5GB");
+    let r = read("დარჩენილია 1.5GB ინტერნეტი");
     assert!(!r.understood);
     assert_eq!(r.confidence, 0.0);
     assert!(r.buckets.is_empty());
     assert!(
-        r.notes.iter().any(|n| n.contains("Hangul")),
+        r.notes.iter().any(|n| n.contains("Georgian")),
         "{:?}",
         r.notes
     );
+    // Korean has vocabulary now.
+    let r = read("데이터 잔여량 1.5GB");
+    assert_eq!(r.language.as_deref(), Some("ko"));
+    assert_eq!(r.remaining_bytes, Some(GI + GI / 2));
     let r = read("Xyzzy plugh 5 GB");
     assert!(!r.understood);
     assert!(r

@@ -14,5 +14,6 @@ mod e2e_sms;
 mod e2e_watch;
 mod gammu;
 mod no_panic;
+mod replies;
 mod soak;
 mod transcripts;
