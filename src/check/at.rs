@@ -6,9 +6,10 @@ use std::time::Instant;
 
 use crate::emulator::sim::SimModem;
 use crate::emulator::Emulator;
-use crate::modem::{Identity, Modem, OpenOptions};
+use crate::modem::{Identity, Modem, OpenOptions, Pin, PinMemory};
 use crate::sms::concat::Location;
 use crate::sms::flow::{Baseline, SenderMatcher, SmsSession};
+use crate::state::StateDir;
 use crate::ussd::flow::UssdOptions;
 
 use super::backend::{Backend, Progress, SmsAnswer, SmsAsk, UssdAnswer, UssdAsk};
@@ -29,6 +30,13 @@ pub struct OpenSettings {
     pub pin_file: Option<PathBuf>,
     /// Use the port even when another program has it open or locked.
     pub share_port: bool,
+    /// Send a PIN from `SIMQUOTA_PIN` although this SIM refused it before.
+    pub retry_pin: bool,
+    /// Where refused PINs are remembered (default: the user's state directory; the emulator's
+    /// throw-away one when simulating).
+    pub state: Option<StateDir>,
+    /// Listing for `--from-inbox` may read unread messages (see [`SmsSession::read_unread`]).
+    pub read_unread: bool,
 }
 
 /// An open modem, plus the emulator behind it when simulating (kept alive while in use).
@@ -43,19 +51,19 @@ pub struct AtSession {
 
 /// The SIM PIN from the PIN file or `SIMQUOTA_PIN` (never from the command line, where other
 /// users could read it in the process list).
-fn read_pin(file: Option<&std::path::Path>) -> Result<Option<String>, CheckError> {
+fn read_pin(file: Option<&std::path::Path>) -> Result<Option<Pin>, CheckError> {
     if let Some(f) = file {
-        let s = std::fs::read_to_string(f).map_err(|e| {
+        let pin = Pin::from_file(f).map_err(|e| {
             CheckError::new(
                 ErrorKind::Usage,
                 format!("cannot read the PIN file {}: {e}", f.display()),
             )
         })?;
-        return Ok(Some(s.trim().to_string()));
+        return Ok(Some(pin));
     }
     Ok(std::env::var("SIMQUOTA_PIN")
         .ok()
-        .map(|s| s.trim().to_string()))
+        .map(|s| Pin::from_env(&s)))
 }
 
 impl AtSession {
@@ -101,7 +109,25 @@ impl AtSession {
         let mut modem = Modem::open(&port, &opts).await?;
         if s.check_ready {
             let pin = read_pin(s.pin_file.as_deref())?;
-            if let Err(e) = modem.check_ready(pin.as_deref()).await {
+            let dir = match (&s.state, choice) {
+                (Some(d), _) => d.clone(),
+                (None, ModemChoice::Simulate { .. }) => match crate::state::use_throwaway() {
+                    Ok(p) => StateDir::at(p),
+                    Err(e) => {
+                        let _ = modem.close().await;
+                        return Err(CheckError::new(
+                            ErrorKind::Modem,
+                            format!("cannot create a state directory: {e}"),
+                        ));
+                    }
+                },
+                (None, _) => StateDir::resolve(),
+            };
+            let memory = PinMemory {
+                dir,
+                retry: s.retry_pin,
+            };
+            if let Err(e) = modem.check_ready(pin.as_ref(), Some(&memory)).await {
                 let _ = modem.close().await;
                 let kind = if e.is_sim() {
                     ErrorKind::Sim
@@ -149,6 +175,7 @@ impl AtSession {
 /// The check over the AT port.
 pub struct AtBackend {
     session: AtSession,
+    read_unread: bool,
     sms: Option<SmsSession>,
     baseline: Option<Baseline>,
     reply: Vec<Location>,
@@ -159,6 +186,7 @@ impl AtBackend {
     pub async fn open(choice: &ModemChoice, s: &OpenSettings) -> Result<AtBackend, CheckError> {
         Ok(AtBackend {
             session: AtSession::open(choice, s).await?,
+            read_unread: s.read_unread,
             sms: None,
             baseline: None,
             reply: Vec::new(),
@@ -177,7 +205,9 @@ impl AtBackend {
 
     async fn open_sms(&mut self, cc: Option<&str>) -> Result<(), CheckError> {
         if self.sms.is_none() {
-            self.sms = Some(SmsSession::open(&mut self.session.modem, cc).await?);
+            let mut sms = SmsSession::open(&mut self.session.modem, cc).await?;
+            sms.read_unread = self.read_unread;
+            self.sms = Some(sms);
         }
         Ok(())
     }

@@ -43,7 +43,7 @@ use crate::balance::{Date, Reading};
 use crate::carrier::{Method, Profile, Registry};
 use crate::modem::Identity;
 use crate::sms::flow::{calling_code_for_mcc, WaitOptions};
-use crate::sms::guard::{unix_now, GuardError, SpendGuard};
+use crate::sms::guard::{sim_keys, unix_now, GuardError, SpendGuard};
 use crate::ussd::RequestStyle;
 use request::OpenState;
 
@@ -99,6 +99,9 @@ pub async fn run_with<T, E>(
         check_ready: req.check_ready,
         pin_file: req.pin_file.clone(),
         share_port: req.share_port,
+        retry_pin: req.retry_pin,
+        state: Some(state.dir.clone()),
+        read_unread: req.sms.read_unread,
     };
     let b = at::AtBackend::open(&req.modem, &settings).await?;
     run_on(b, req, &registry, &state, progress, deliver).await
@@ -161,6 +164,7 @@ async fn ask<B: Backend>(
         selected_by: Some(selection.how.to_string()),
     });
     let cc = country_code(&id);
+    let mut guard_note = None;
     let (method, request, text, ussd, sms) = if wants_sms(&req.method, profile.as_ref()) {
         let (method, request, answer) = if req.method == MethodChoice::Inbox {
             let (senders, words) = inbox_plan(req, profile.as_ref())?;
@@ -171,7 +175,7 @@ async fn ask<B: Backend>(
         } else {
             let ask = sms_plan(req, profile.as_ref(), cc)?;
             b.sms_prepare(cc).await?;
-            admit_query(req, state, &id, &ask)?;
+            guard_note = admit_query(req, state, &id, &ask)?;
             let mut a = b.sms_query(&ask, progress).await?;
             a.details.delete_reply = Some(req.sms.delete_reply);
             (MethodUsed::Sms, ask.keyword.clone(), a)
@@ -203,7 +207,9 @@ async fn ask<B: Backend>(
     r.modem = Some(id);
     r.ussd = ussd;
     if sms.is_some() {
-        r.notes = Some(b.notes());
+        let mut notes = b.notes();
+        notes.extend(guard_note);
+        r.notes = Some(notes);
     }
     r.sms = sms;
     Ok(Outcome::Reading(Box::new(r)))
@@ -418,32 +424,38 @@ fn no_notice(senders: &[String], words: &[String]) -> CheckError {
     )
 }
 
-/// The spend guard: records this query SMS before it is sent (a crash afterwards still counts),
-/// or refuses it.
+/// The spend guard: records this query SMS — every part of it — before it is sent (a crash
+/// afterwards still counts), under every key of the SIM, or refuses it. Returns a note when
+/// `--force` moved a damaged guard file aside.
 fn admit_query(
     req: &Request,
     state: &OpenState,
     id: &Identity,
     ask: &SmsAsk,
-) -> Result<(), CheckError> {
+) -> Result<Option<String>, CheckError> {
     let guard = SpendGuard {
         max: req.guard.max,
         window: req.guard.window,
         dir: state.dir.clone(),
     };
-    let sim_key = id
-        .iccid
-        .clone()
-        .or_else(|| id.imsi.clone())
-        .unwrap_or_else(|| "unknown-sim".into());
+    let keys = sim_keys(id.iccid.as_deref(), id.imsi.as_deref());
+    // Counted as the concatenated PDU parts (what goes out in PDU mode, and through
+    // ModemManager); a text-mode modem refuses a text longer than one part before sending.
+    let parts = crate::sms::flow::pdu_parts(&ask.number, &ask.keyword)
+        .map_err(|e| CheckError::new(ErrorKind::Usage, e.to_string()))?;
     match guard.admit(
-        &sim_key,
+        &keys,
         &ask.number,
         &ask.keyword,
+        parts,
         req.guard.force,
         unix_now(),
     ) {
-        Ok(()) => Ok(()),
+        Ok(done) => Ok(done.damaged_moved_to.map(|to| {
+            format!(
+                "--force: the damaged spend guard file was moved to {to}; counting starts again"
+            )
+        })),
         Err(GuardError::Refused(r)) => Err(CheckError::new(ErrorKind::SpendGuard, r.to_string())),
         Err(e) => Err(CheckError::new(ErrorKind::SpendGuard, e.to_string())),
     }

@@ -31,6 +31,8 @@ pub struct Request {
     pub check_ready: bool,
     /// File holding the SIM PIN (else `SIMQUOTA_PIN`), sent only if the SIM asks for it.
     pub pin_file: Option<PathBuf>,
+    /// Send a PIN from `SIMQUOTA_PIN` although this SIM refused it before (`--retry-pin`).
+    pub retry_pin: bool,
     /// Use the port even when another program has it open or locked (`--share-port`).
     pub share_port: bool,
     /// Show the AT conversation on stderr (1), with timings (2).
@@ -58,6 +60,7 @@ impl Request {
             record: None,
             check_ready: true,
             pin_file: None,
+            retry_pin: false,
             share_port: false,
             verbose: 0,
         }
@@ -184,6 +187,9 @@ pub struct SmsSettings {
     pub senders: Vec<String>,
     /// Delete the reply's parts once the result was delivered.
     pub delete_reply: bool,
+    /// `--from-inbox` on a modem that cannot list without marking messages read: read the
+    /// unread ones too (they become read). Off: they are left alone, and a note says so.
+    pub read_unread: bool,
 }
 
 impl Default for SmsSettings {
@@ -193,6 +199,7 @@ impl Default for SmsSettings {
             settle: Duration::from_millis(1500),
             senders: Vec::new(),
             delete_reply: false,
+            read_unread: false,
         }
     }
 }

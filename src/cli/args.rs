@@ -78,6 +78,10 @@ pub enum SmsCmd {
         /// Only messages that were unread.
         #[arg(long)]
         unread: bool,
+        /// Also read unread messages on a modem that cannot list them without marking them
+        /// read (they then show as read); without it they are left out, and counted in a note.
+        #[arg(long)]
+        read_unread: bool,
         /// Port, output and emulator options.
         #[command(flatten)]
         port: PortArgs,
@@ -118,6 +122,10 @@ pub struct SmsBalanceArgs {
     /// Read the newest usage notice the carrier already sent (nothing is sent; free).
     #[arg(long, conflicts_with_all = ["sms", "ussd"])]
     pub from_inbox: bool,
+    /// With --from-inbox, on a modem that cannot list messages without marking them read:
+    /// read the unread ones too (they become read). Without it they are left alone.
+    #[arg(long, requires = "from_inbox")]
+    pub read_unread: bool,
     /// Sender(s) the reply or notice comes from (default: the number, or the carrier profile's).
     #[arg(long = "sender", value_name = "FROM")]
     pub senders: Vec<String>,
@@ -174,6 +182,10 @@ pub struct PortArgs {
     /// the modem). A socat bridge or emulator holding the PTY's other end never counts as busy.
     #[arg(long)]
     pub share_port: bool,
+    /// Send a PIN from SIMQUOTA_PIN again although this SIM refused it before (after you
+    /// fixed it). A refused --pin-file is sent again once the file changes, without this.
+    #[arg(long)]
+    pub retry_pin: bool,
     /// Check radio, SIM and registration before asking (on by default; `info` turns it off).
     #[arg(skip = true)]
     pub check_ready: bool,

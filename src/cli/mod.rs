@@ -127,7 +127,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(exit::MODEM);
         }
     };
-    match rt.block_on(run(cli)) {
+    let outcome = rt.block_on(run(cli));
+    crate::state::remove_throwaway();
+    match outcome {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
             eprintln!("simquota: {}", f.message);
@@ -248,6 +250,9 @@ pub(super) async fn open(p: &PortArgs) -> Result<AtSession, Failure> {
         check_ready: p.check_ready,
         pin_file: p.pin_file.clone(),
         share_port: p.share_port,
+        retry_pin: p.retry_pin,
+        state: None,
+        read_unread: false,
     };
     Ok(AtSession::open(&modem_choice(p)?, &s).await?)
 }
@@ -285,6 +290,7 @@ pub fn request(a: &args::BalanceArgs) -> Result<Request, Failure> {
         settle: Duration::from_secs_f64(a.sms.settle.clamp(0.0, 600.0)),
         senders: a.sms.senders.clone(),
         delete_reply: a.sms.delete_reply,
+        read_unread: a.sms.read_unread,
     };
     r.guard = GuardSettings {
         max: a.sms.max_sms,
@@ -295,6 +301,7 @@ pub fn request(a: &args::BalanceArgs) -> Result<Request, Failure> {
     r.record = a.port.record.clone();
     r.check_ready = a.port.check_ready;
     r.pin_file = a.port.pin_file.clone();
+    r.retry_pin = a.port.retry_pin;
     r.share_port = a.port.share_port;
     r.verbose = VERBOSE.load(std::sync::atomic::Ordering::Relaxed);
     Ok(r)

@@ -54,7 +54,8 @@ async fn with_session<T>(
     r.map(|v| (v, notes))
 }
 
-/// `STORAGE:INDEX` or `INDEX` (in the first storage).
+/// `STORAGE:INDEX` or `INDEX` (in the first storage); a storage this modem does not have is
+/// a usage error.
 fn parse_index(text: &str, storages: &[String]) -> Result<(String, u32), Failure> {
     let (st, ix) = match text.split_once(':') {
         Some((s, i)) => (s.trim().to_ascii_uppercase(), i),
@@ -63,6 +64,15 @@ fn parse_index(text: &str, storages: &[String]) -> Result<(String, u32), Failure
             text,
         ),
     };
+    if !storages.is_empty() && !storages.contains(&st) {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "{text:?}: {st:?} is not a message storage of this modem (it has {}); write e.g. 3 or SM:3 (see simquota sms list)",
+                storages.join(", ")
+            ),
+        ));
+    }
     let index = ix.trim().parse::<u32>().map_err(|_| {
         Failure::new(
             exit::USAGE,
@@ -131,10 +141,15 @@ pub(super) async fn run(c: SmsCmd) -> Result<u8, Failure> {
             }
             Ok(exit::OK)
         }
-        SmsCmd::List { unread, port } => {
+        SmsCmd::List {
+            unread,
+            read_unread,
+            port,
+        } => {
             let json_out = port.json;
             let ((msgs, storages, mode), notes) = with_session(&port, |s, sms| {
                 Box::pin(async move {
+                    sms.read_unread = read_unread;
                     let parts = sms.list_all(&mut s.modem).await?;
                     let msgs = crate::sms::flow::join_parts(&parts, None);
                     Ok((msgs, sms.storages.clone(), sms.mode))

@@ -98,7 +98,13 @@ pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
     };
     let rules = rules(&w, &cfg)?;
     let exec = w.exec.clone().or_else(|| cfg.alerts.exec.clone());
-    let hist_path = history_path(w.history.as_ref(), &cfg);
+    // Emulated readings stay out of the user's history unless a file is named explicitly.
+    let hist_path = match (w.balance.port.simulate, w.history.as_ref()) {
+        (true, None) => crate::state::use_throwaway()
+            .map_err(|e| Failure::new(exit::MODEM, format!("--simulate: {e}")))?
+            .join(history::FILE_NAME),
+        _ => history_path(w.history.as_ref(), &cfg),
+    };
     if let Some(dir) = hist_path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }

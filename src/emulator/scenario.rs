@@ -64,6 +64,10 @@ pub struct Network {
     /// Fault: the final result every `AT+CUSD=1,…` request gets instead of `OK`
     /// (e.g. `"ERROR"`, `"+CME ERROR: 30"` for an LTE-only modem without CS fallback).
     pub cusd_result: Option<String>,
+    /// The SIM's PIN (default `1234`); three wrong ones block it (`SIM PUK`), like a real SIM.
+    pub pin_code: String,
+    /// Fault: `ATE0` is answered `OK` but echo stays on (firmware that ignores it).
+    pub sticky_echo: bool,
 }
 
 impl Default for Network {
@@ -79,6 +83,8 @@ impl Default for Network {
             act: 7,
             cfun: 1,
             cusd_result: None,
+            pin_code: "1234".into(),
+            sticky_echo: false,
         }
     }
 }

@@ -6,10 +6,11 @@
 //! way to talk to it is through the pseudo-terminal, as with a real modem.
 
 use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::scenario::{Scenario, UssdReply};
-use super::sms::{SmsFinal, SmsState};
+use super::sms::{SmsFinal, SmsSnapshot, SmsState};
 use super::{Device, Family};
 use crate::codec;
 
@@ -52,7 +53,42 @@ pub struct SimModem {
     pub log: Vec<String>,
     /// SMS storage and behaviour.
     sms: SmsState,
+    /// Wrong PINs entered so far.
+    pin_failures: u32,
+    /// `AT+CPIN=` commands received.
+    pin_attempts: u32,
+    probe: Option<Arc<Mutex<ModemState>>>,
 }
+
+/// The emulated modem's state as a test sees it through a [`Probe`]: the settings a client
+/// may change (and must put back) and what reached the network. Test instrumentation only —
+/// the client under test sees nothing of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModemState {
+    /// Command echo (`ATE`).
+    pub echo: bool,
+    /// `AT+CMEE`.
+    pub cmee: u8,
+    /// `AT+CSCS`.
+    pub cscs: String,
+    /// Huawei `^CURC`.
+    pub curc: bool,
+    /// A USSD menu session is open (not cancelled with `AT+CUSD=2`).
+    pub ussd_open: bool,
+    /// `AT+CUSD` result codes enabled.
+    pub cusd_enabled: bool,
+    /// `AT+CPIN=` commands received.
+    pub pin_attempts: u32,
+    /// `+CPIN?` state.
+    pub pin_state: String,
+    /// SMS side.
+    pub sms: SmsSnapshot,
+    /// Commands received so far.
+    pub commands: Vec<String>,
+}
+
+/// A live view of a spawned [`SimModem`]'s [`ModemState`].
+pub type Probe = Arc<Mutex<ModemState>>;
 
 impl SimModem {
     /// A modem of `family` on `scenario`.
@@ -83,7 +119,34 @@ impl SimModem {
                 _ => None,
             },
             log: Vec::new(),
+            pin_failures: 0,
+            pin_attempts: 0,
+            probe: None,
         }
+    }
+
+    /// A handle that follows this modem's state after it is spawned (for tests).
+    pub fn probe(&mut self) -> Probe {
+        let p = self.probe.get_or_insert_with(Default::default).clone();
+        self.update_probe();
+        p
+    }
+
+    fn update_probe(&self) {
+        let Some(p) = &self.probe else { return };
+        let st = ModemState {
+            echo: self.echo,
+            cmee: self.cmee,
+            cscs: self.cscs.clone(),
+            curc: self.curc,
+            ussd_open: self.ussd_session.is_some(),
+            cusd_enabled: self.cusd_enabled,
+            pin_attempts: self.pin_attempts,
+            pin_state: self.scenario.network.pin.clone(),
+            sms: self.sms.snapshot(),
+            commands: self.log.clone(),
+        };
+        *p.lock().unwrap_or_else(|e| e.into_inner()) = st;
     }
 
     /// Changes how often unsolicited status noise (Huawei `^RSSI`) is sent; `None` for never.
@@ -206,7 +269,7 @@ impl SimModem {
                 return Final::Ok;
             }
             "E0" => {
-                self.echo = false;
+                self.echo = self.scenario.network.sticky_echo;
                 return Final::Ok;
             }
             "E1" | "E" => {
@@ -249,8 +312,14 @@ impl SimModem {
                 return Final::Ok;
             }
             "+CCID" | "^ICCID?" | "+QCCID" | "+ICCID" | "+ZGETICCID" => {
-                if let Err(f) = self.sim_ready() {
-                    return f;
+                // EF_ICCID can always be read (ETSI TS 102 221 §13.2, access condition ALW):
+                // a PIN-locked SIM still shows its ICCID; only a missing one does not.
+                if net.pin == "absent" {
+                    return Final::Cme(10, "SIM not inserted");
+                }
+                // A scenario with no ICCID: a modem whose ICCID command fails.
+                if net.iccid.is_empty() {
+                    return self.unknown();
                 }
                 let pfx = match upper.as_str() {
                     "^ICCID?" if self.family == Family::Huawei => "^ICCID: ",
@@ -345,16 +414,22 @@ impl SimModem {
             };
         }
         if let Some(v) = cmd.get(6..).filter(|_| upper.starts_with("+CPIN=")) {
-            // The test SIM's PIN is 1234; a wrong one is refused (and a real SIM would count it).
-            return match (
-                self.scenario.network.pin.as_str(),
-                v.trim().trim_matches('"'),
-            ) {
-                ("SIM PIN", "1234") => {
+            // A wrong PIN is refused and counted; the third blocks the SIM (3GPP TS 31.101).
+            self.pin_attempts += 1;
+            let given = v.trim().trim_matches('"').to_string();
+            return match self.scenario.network.pin.as_str() {
+                "SIM PIN" if given == self.scenario.network.pin_code => {
                     self.scenario.network.pin = "READY".into();
+                    self.pin_failures = 0;
                     Final::Ok
                 }
-                ("SIM PIN", _) => Final::Cme(16, "incorrect password"),
+                "SIM PIN" => {
+                    self.pin_failures += 1;
+                    if self.pin_failures >= 3 {
+                        self.scenario.network.pin = "SIM PUK".into();
+                    }
+                    Final::Cme(16, "incorrect password")
+                }
                 _ => Final::Cme(3, "operation not allowed"),
             };
         }
@@ -548,8 +623,8 @@ impl SimModem {
     }
 }
 
-impl Device for SimModem {
-    fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
+impl SimModem {
+    fn handle_bytes(&mut self, now: Instant, bytes: &[u8]) {
         for &b in bytes {
             if self.sms.composing() {
                 let cscs = self.cscs.clone();
@@ -573,7 +648,7 @@ impl Device for SimModem {
         }
     }
 
-    fn poll_output(&mut self, now: Instant) -> Option<Vec<u8>> {
+    fn next_output(&mut self, now: Instant) -> Option<Vec<u8>> {
         for urc in self.sms.deliver_due(now) {
             self.push(now, urc);
         }
@@ -590,6 +665,22 @@ impl Device for SimModem {
             Some((t, _)) if *t <= now => self.out.pop_front().map(|(_, b)| b),
             _ => None,
         }
+    }
+}
+
+impl Device for SimModem {
+    fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
+        self.handle_bytes(now, bytes);
+        self.update_probe();
+    }
+
+    fn poll_output(&mut self, now: Instant) -> Option<Vec<u8>> {
+        let before = self.probe.is_some().then(|| self.sms.snapshot());
+        let out = self.next_output(now);
+        if before.is_some_and(|b| b != self.sms.snapshot()) {
+            self.update_probe();
+        }
+        out
     }
 
     fn poll_timeout(&self) -> Option<Instant> {

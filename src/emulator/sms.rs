@@ -117,6 +117,10 @@ pub struct SmsConfig {
     pub no_status_change: Option<bool>,
     /// Initial `AT+CNMI` (default per family).
     pub cnmi: Option<String>,
+    /// How `AT+CMGD=?` shows indices: `"used"` (the default: the indices in use, as Quectel
+    /// and SIMCom do) or `"range"` (every valid location, `(0-29),(0-4)`: TS 27.005 §3.5.4
+    /// allows either, since the test command lists "valid <index> locations").
+    pub cmgd_test: Option<String>,
 }
 
 impl Default for SmsConfig {
@@ -130,6 +134,7 @@ impl Default for SmsConfig {
             pdu_mode: true,
             no_status_change: None,
             cnmi: None,
+            cmgd_test: None,
         }
     }
 }
@@ -201,6 +206,23 @@ pub struct SmsState {
     pending: Vec<Delivery>,
     mr: u8,
     clock: u32,
+    /// SMS the modem handed to the network (each part of a concatenated message counts).
+    pub sent: usize,
+}
+
+/// What a test can see of the SMS side ([`super::sim::Probe`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SmsSnapshot {
+    /// `AT+CPMS` `<mem1>`..`<mem3>`.
+    pub mem: [String; 3],
+    /// `AT+CNMI` as the read command shows it.
+    pub cnmi: String,
+    /// `AT+CMGF`.
+    pub cmgf: u8,
+    /// Every stored message: (storage, index, `<stat>`), in storage order.
+    pub messages: Vec<(String, u32, u8)>,
+    /// SMS handed to the network.
+    pub sent: usize,
 }
 
 fn stat_from(s: Option<&str>) -> u8 {
@@ -280,6 +302,7 @@ impl SmsState {
             pending: Vec::new(),
             mr: 0,
             clock: 0,
+            sent: 0,
         };
         for m in inbox {
             let stat = stat_from(m.status.as_deref());
@@ -318,6 +341,26 @@ impl SmsState {
             }
         }
         s
+    }
+
+    /// The state a test may check.
+    pub fn snapshot(&self) -> SmsSnapshot {
+        let v: Vec<String> = self.cnmi.iter().map(|n| n.to_string()).collect();
+        SmsSnapshot {
+            mem: self.mem.clone(),
+            cnmi: v.join(","),
+            cmgf: self.cmgf,
+            messages: self
+                .stores
+                .iter()
+                .flat_map(|(name, st)| {
+                    st.slots
+                        .iter()
+                        .map(move |(i, m)| (name.clone(), *i, m.stat))
+                })
+                .collect(),
+            sent: self.sent,
+        }
     }
 
     fn next_timestamp(&mut self) -> Timestamp {
@@ -514,11 +557,16 @@ impl SmsState {
             "+CMGD" if test => {
                 // TS 27.005 §3.5.4: the test command lists the indices in use (no status change).
                 let mem = self.mem[0].clone();
-                let used: Vec<String> = self
-                    .stores
-                    .get(&mem)
-                    .map(|st| st.slots.keys().map(|k| k.to_string()).collect())
-                    .unwrap_or_default();
+                let range = self
+                    .config
+                    .cmgd_test
+                    .as_deref()
+                    .is_some_and(|m| m.eq_ignore_ascii_case("range"));
+                let used: Vec<String> = match (self.stores.get(&mem), range) {
+                    (Some(st), true) => vec![format!("0-{}", st.cap.saturating_sub(1))],
+                    (Some(st), false) => st.slots.keys().map(|k| k.to_string()).collect(),
+                    (None, _) => Vec::new(),
+                };
                 lines.push(format!("+CMGD: ({}),(0-4)", used.join(",")));
                 SmsFinal::Ok
             }
@@ -797,6 +845,7 @@ impl SmsState {
         } else {
             Some(sms.text.clone())
         };
+        self.sent += 1;
         self.accept(now, &sms.address.display(), text.as_deref());
         Ok(self.next_mr())
     }
@@ -814,6 +863,7 @@ impl SmsState {
         if self.csca.is_empty() {
             return Err(330);
         }
+        self.sent += 1;
         self.accept(now, da, Some(&text));
         Ok(self.next_mr())
     }
@@ -826,11 +876,23 @@ impl SmsState {
     /// The network got a message to `to`: schedule the scenario's reply, if any.
     fn accept(&mut self, now: Instant, to: &str, text: Option<&str>) {
         let Some(text) = text else { return };
-        let reply = self.replies.iter().find(|r| {
-            same_sender(&r.number, to, Some("86"))
-                && (r.keyword == "*" || r.keyword.trim().eq_ignore_ascii_case(text.trim()))
-        });
-        let Some(reply) = reply.cloned() else { return };
+        // Every matching entry answers: a second one with another `reply_from` is an unrelated
+        // message that happens to arrive during the wait.
+        let replies: Vec<SmsReply> = self
+            .replies
+            .iter()
+            .filter(|r| {
+                same_sender(&r.number, to, Some("86"))
+                    && (r.keyword == "*" || r.keyword.trim().eq_ignore_ascii_case(text.trim()))
+            })
+            .cloned()
+            .collect();
+        for reply in replies {
+            self.schedule(now, reply);
+        }
+    }
+
+    fn schedule(&mut self, now: Instant, reply: SmsReply) {
         let from = reply.reply_from.clone().unwrap_or(reply.number.clone());
         let texts: Vec<String> = match (&reply.text, reply.parts.is_empty()) {
             (Some(t), _) => vec![t.clone()],

@@ -93,12 +93,7 @@ impl Modem {
         };
         if id.sim.as_deref() == Some("READY") {
             id.imsi = self.value("AT+CIMI", "+CIMI").await?;
-            for cmd in ["AT+CCID", "AT^ICCID?", "AT+QCCID", "AT+ICCID"] {
-                if let Some(v) = self.lines(cmd).await?.as_deref().and_then(iccid_from) {
-                    id.iccid = Some(v);
-                    break;
-                }
-            }
+            id.iccid = self.read_iccid().await?;
         }
         if let Some(lines) = self.lines("AT+COPS?").await? {
             id.operator = lines.iter().find_map(|l| {
@@ -146,6 +141,22 @@ impl Modem {
             Err(ModemError::Rejected { .. }) | Err(ModemError::Timeout { .. }) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// The SIM's ICCID, if a command the modem knows shows it (readable without the PIN on
+    /// most modems: EF_ICCID's read access is ALW, ETSI TS 102 221 §13.2).
+    pub async fn read_iccid(&mut self) -> Result<Option<String>, ModemError> {
+        for cmd in ["AT+CCID", "AT^ICCID?", "AT+QCCID", "AT+ICCID"] {
+            if let Some(v) = self.lines(cmd).await?.as_deref().and_then(iccid_from) {
+                return Ok(Some(v));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The modem's IMEI (`AT+CGSN`).
+    pub async fn read_imei(&mut self) -> Result<Option<String>, ModemError> {
+        self.value("AT+CGSN", "+CGSN").await
     }
 
     async fn value(&mut self, cmd: &str, prefix: &str) -> Result<Option<String>, ModemError> {

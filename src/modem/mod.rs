@@ -10,7 +10,7 @@ mod ready;
 
 pub use error::ModemError;
 pub use identity::Identity;
-pub use ready::NotReady;
+pub use ready::{NotReady, Pin, PinMemory, PinSource};
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -69,6 +69,11 @@ pub struct Modem {
     recorder: Option<Recorder>,
     /// Lines we could not classify, for `-v` diagnostics.
     pub other_lines: Vec<String>,
+    /// Secrets sent this run (the PIN): never shown in a trace, a transcript or a message.
+    secrets: Vec<String>,
+    /// Bytes received while a secret command is in flight: recorded and traced only once the
+    /// command is done, with the secret (and its echo) blanked out.
+    held: Option<Vec<u8>>,
     /// Error results that arrived after a command had already ended (Cinterion sends `OK` and
     /// then `+CME ERROR` for a USSD request the network refuses, shared/corpus A1 #41–42).
     late_errors: VecDeque<FinalResult>,
@@ -168,6 +173,8 @@ impl Modem {
             manufacturer: None,
             recorder: None,
             other_lines: Vec::new(),
+            secrets: Vec::new(),
+            held: None,
             late_errors: VecDeque::new(),
             buf: vec![0u8; 4096],
             verbose: opts.verbose,
@@ -305,12 +312,70 @@ impl Modem {
         self.restore.push(cmd.into());
     }
 
+    /// `bytes` with every secret, and any `AT+CPIN=…` argument, blanked out.
+    fn redact(&self, bytes: &[u8]) -> Vec<u8> {
+        let mut out = redact_cpin(bytes);
+        for s in &self.secrets {
+            let s = s.as_bytes();
+            if s.is_empty() {
+                continue;
+            }
+            let mut i = 0;
+            while i + s.len() <= out.len() {
+                if &out[i..i + s.len()] == s {
+                    out.splice(i..i + s.len(), b"****".iter().copied());
+                    i += 4;
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        out
+    }
+
+    fn redact_str(&self, text: &str) -> String {
+        String::from_utf8_lossy(&self.redact(text.as_bytes())).into_owned()
+    }
+
+    /// Runs a command that carries `secret` (the PIN): the secret never reaches a trace, a
+    /// transcript, a diagnostic line or an error — not even as the modem's echo of it.
+    pub async fn command_secret(
+        &mut self,
+        cmd: Command,
+        secret: &str,
+    ) -> Result<Response, ModemError> {
+        if !self.secrets.iter().any(|s| s == secret) {
+            self.secrets.push(secret.to_string());
+        }
+        self.held = Some(Vec::new());
+        let r = self.command(cmd).await;
+        self.release_held();
+        r
+    }
+
+    fn release_held(&mut self) {
+        let Some(bytes) = self.held.take() else {
+            return;
+        };
+        if bytes.is_empty() {
+            return;
+        }
+        let shown = self.redact(&bytes);
+        if let Some(r) = &mut self.recorder {
+            r.note_time();
+            r.transcript.steps.push(Step::Recv(shown.clone()));
+        }
+        if self.verbose > 0 {
+            self.trace('<', &shown);
+        }
+    }
+
     /// Runs one command and returns its response, whatever the final result.
     pub async fn command(&mut self, cmd: Command) -> Result<Response, ModemError> {
         if let Some(e) = self.gone_error() {
             return Err(e);
         }
-        let text = cmd.text().to_string();
+        let text = self.redact_str(cmd.text());
         self.session
             .submit(cmd, Instant::now())
             .map_err(|e| ModemError::Protocol(e.to_string()))?;
@@ -389,6 +454,17 @@ impl Modem {
     }
 
     fn keep(&mut self, ev: Event) {
+        let before = self.other_lines.len();
+        self.keep_raw(ev);
+        if !self.secrets.is_empty() {
+            for i in before..self.other_lines.len() {
+                let l = self.redact_str(&self.other_lines[i]);
+                self.other_lines[i] = l;
+            }
+        }
+    }
+
+    fn keep_raw(&mut self, ev: Event) {
         match ev {
             Event::Urc(u) => self.urcs.push_back(u),
             Event::Other(l) => {
@@ -410,11 +486,7 @@ impl Modem {
     async fn flush(&mut self) -> Result<(), ModemError> {
         while let Some(bytes) = self.session.poll_transmit() {
             // A PIN never reaches a log or a transcript.
-            let shown = if bytes.starts_with(b"AT+CPIN=") {
-                b"AT+CPIN=\"****\"\r".to_vec()
-            } else {
-                bytes.clone()
-            };
+            let shown = self.redact(&bytes);
             if let Some(r) = &mut self.recorder {
                 r.note_time();
                 r.transcript.steps.push(Step::Send(shown.clone()));
@@ -444,13 +516,19 @@ impl Modem {
                     Err(e) => return Err(self.vanished(e)),
                 };
                 let bytes = &self.buf[..n];
-                if let Some(r) = &mut self.recorder {
-                    r.note_time();
-                    r.transcript.steps.push(Step::Recv(bytes.to_vec()));
-                }
-                if self.verbose > 0 {
-                    let chunk = bytes.to_vec();
-                    self.trace('<', &chunk);
+                if let Some(h) = &mut self.held {
+                    h.extend_from_slice(bytes);
+                } else {
+                    // A late echo of the PIN command: blank it (the PIN itself is looked for
+                    // only while its command is in flight — elsewhere the same digits are data).
+                    let shown = redact_cpin(bytes);
+                    if let Some(r) = &mut self.recorder {
+                        r.note_time();
+                        r.transcript.steps.push(Step::Recv(shown.clone()));
+                    }
+                    if self.verbose > 0 {
+                        self.trace('<', &shown);
+                    }
                 }
                 self.session.handle_input(Instant::now(), &self.buf[..n]);
             }
@@ -476,5 +554,48 @@ impl Modem {
             }
         }
         (failures, self.recorder.take().map(|r| r.transcript))
+    }
+}
+
+/// Blanks the argument of every `AT+CPIN=` in `bytes` (case-insensitive), up to the line end:
+/// `AT+CPIN="1234"` becomes `AT+CPIN="****"`.
+fn redact_cpin(bytes: &[u8]) -> Vec<u8> {
+    const KEY: &[u8] = b"AT+CPIN=";
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        if rest.len() >= KEY.len() && rest[..KEY.len()].eq_ignore_ascii_case(KEY) {
+            out.extend_from_slice(&rest[..KEY.len()]);
+            i += KEY.len();
+            let end = bytes[i..]
+                .iter()
+                .position(|&b| b == b'\r' || b == b'\n')
+                .map_or(bytes.len(), |p| i + p);
+            if end > i {
+                out.extend_from_slice(b"\"****\"");
+            }
+            i = end;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact_cpin;
+
+    #[test]
+    fn cpin_arguments_are_blanked_in_commands_and_echoes() {
+        assert_eq!(redact_cpin(b"AT+CPIN=\"1234\"\r"), b"AT+CPIN=\"****\"\r");
+        assert_eq!(
+            redact_cpin(b"at+cpin=1234\r\r\nOK\r\n"),
+            b"at+cpin=\"****\"\r\r\nOK\r\n"
+        );
+        assert_eq!(redact_cpin(b"AT+CPIN?\r"), b"AT+CPIN?\r");
+        assert_eq!(redact_cpin(b"+CPIN: READY"), b"+CPIN: READY");
     }
 }

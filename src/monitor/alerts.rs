@@ -356,13 +356,26 @@ impl ExecAction {
         ]
     }
 
+    /// Variables passed on from simquota's own environment to the program — nothing else is
+    /// (in particular never `SIMQUOTA_PIN`, or whatever secrets the service manager set).
+    pub const PASSED_ON: &'static [&'static str] =
+        &["PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR"];
+
     /// Runs the program for `alert` (blocking; call from `spawn_blocking` in async code): no
-    /// arguments, `SIMQUOTA_*` in its environment, `{"alert": …, "check": …}` on stdin,
-    /// stdout discarded, stderr inherited. Killed after the time-out.
+    /// arguments, an environment of only the `SIMQUOTA_*` facts plus [`Self::PASSED_ON`],
+    /// `{"alert": …, "check": …}` on stdin, stdout discarded, stderr inherited. Killed after
+    /// the time-out.
     pub fn run(&self, alert: &Alert, check: Option<&CheckRecord>) -> Result<ExecOutcome> {
         let input = serde_json::to_vec(&ExecInput { alert, check })?;
         let what = || format!("running {}", self.program.display());
-        let mut child = Command::new(&self.program)
+        let mut cmd = Command::new(&self.program);
+        cmd.env_clear();
+        for k in Self::PASSED_ON {
+            if let Some(v) = std::env::var_os(k) {
+                cmd.env(k, v);
+            }
+        }
+        let mut child = cmd
             .envs(Self::environment(alert))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())

@@ -79,7 +79,7 @@ pub enum SmsError {
     #[error("the modem does not accept SMS commands (AT+CMGF refused): {0}")]
     Unsupported(FinalResult),
     /// No reply arrived in time.
-    #[error("no reply from {} within {}s (sent {:?} to {}){}: the carrier may be slow — try a longer --wait, or check the number and keyword", .from.join(" / "), .waited.as_secs(), .keyword, .number, if *.other_new > 0 { format!("; {} other new message(s) arrived and were left in storage", .other_new) } else { String::new() })]
+    #[error("no reply from {} within {}s (sent {:?} to {}){}: the carrier may be slow — try a longer --wait, or check the number and keyword", .from.join(" / "), .waited.as_secs(), .keyword, .number, other_text(*.other_new, .marked_read))]
     NoReply {
         /// Who the reply was expected from.
         from: Vec<String>,
@@ -91,6 +91,8 @@ pub enum SmsError {
         keyword: String,
         /// New messages from other senders.
         other_new: usize,
+        /// Messages this wait had to read (now marked read), with their senders.
+        marked_read: Vec<MarkedRead>,
     },
     /// The index is empty.
     #[error("no message at {storage} index {index}")]
@@ -100,6 +102,34 @@ pub enum SmsError {
         /// Index.
         index: u32,
     },
+}
+
+fn other_text(other_new: usize, marked: &[MarkedRead]) -> String {
+    let mut s = String::new();
+    if other_new > 0 {
+        s.push_str(&format!(
+            "; {other_new} other new message(s) arrived and were left in storage"
+        ));
+    }
+    if !marked.is_empty() {
+        let list: Vec<String> = marked
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}:{} from {}",
+                    m.location.storage.as_deref().unwrap_or("?"),
+                    m.location.index,
+                    m.from
+                )
+            })
+            .collect();
+        s.push_str(&format!(
+            " ({} had to be read to see who sent it and is now marked read: {})",
+            if list.len() == 1 { "one" } else { "some" },
+            list.join(", ")
+        ));
+    }
+    s
 }
 
 impl SmsError {
@@ -322,15 +352,16 @@ pub struct Baseline {
     by_index: bool,
 }
 
-/// Parses the first parenthesised list of `+CMGD: (1,2,5-7),(0-4)` into indices. A lone
-/// `(0-4)` is only the list of delete flags (a modem that does not list indices): `None`.
+/// Parses the index list of a `+CMGD: (<index list>)[,(<delflag list>)]` test response
+/// (TS 27.005 §3.5.4): single values, ranges (`5-7`) and both mixed, with or without spaces,
+/// an empty `()`. A lone list is taken as the index list (the delflag list is optional), and
+/// the caller checks it against the storage's count. `None` when it cannot be parsed.
 fn parse_index_list(rest: &str) -> Option<BTreeSet<u32>> {
     let open = rest.find('(')?;
     let close = open + rest[open..].find(')')?;
-    rest[close..].find('(')?;
     let mut out = BTreeSet::new();
     for item in rest[open + 1..close].split(',') {
-        let item = item.trim();
+        let item = item.trim().trim_matches('"');
         if item.is_empty() {
             continue;
         }
@@ -350,6 +381,23 @@ fn parse_index_list(rest: &str) -> Option<BTreeSet<u32>> {
     Some(out)
 }
 
+/// How many concatenated SMS-SUBMIT parts `text` to `number` takes (TS 23.040 §9.2.3.24.1).
+pub fn pdu_parts(number: &str, text: &str) -> Result<u32, EncodeError> {
+    Ok(encode_submit(number, text, &SubmitOptions::default())?
+        .len()
+        .try_into()
+        .unwrap_or(u32::MAX))
+}
+
+/// A message this tool had to read to learn its sender, which made the modem mark it read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MarkedRead {
+    /// Where it is.
+    pub location: Location,
+    /// Its sender.
+    pub from: String,
+}
+
 /// An SMS session on an open modem: the mode, the storages, and what it changed.
 #[derive(Debug)]
 pub struct SmsSession {
@@ -362,7 +410,14 @@ pub struct SmsSession {
     /// Whether `AT+CMGL=<stat>,1` (no status change) works: `None` until tried.
     pub no_status_change: Option<bool>,
     /// Messages that were unread and that this tool had to read (so they are now read).
-    pub marked_read: Vec<Location>,
+    pub marked_read: Vec<MarkedRead>,
+    /// Whether listing may read unread messages on a modem that cannot list without changing
+    /// their status (they become read). Off by default: such messages are then left out and
+    /// counted in [`SmsSession::unread_skipped`], so the user is told *before* anything changes.
+    pub read_unread: bool,
+    /// Unread messages left unread and unlisted (per storage), because listing them would have
+    /// marked them read (see [`SmsSession::read_unread`]).
+    pub unread_skipped: Vec<(String, usize)>,
     /// Things the user should know (e.g. messages marked read).
     pub notes: Vec<String>,
     mem1: Option<String>,
@@ -493,6 +548,8 @@ impl SmsSession {
             original_mem,
             no_status_change: None,
             marked_read: Vec::new(),
+            read_unread: false,
+            unread_skipped: Vec::new(),
             notes: Vec::new(),
             country_code: country_code.map(str::to_string),
         })
@@ -646,7 +703,10 @@ impl SmsSession {
                 .and_then(|u| u.first().map(|(_, used, _)| *used as usize)),
             Err(_) => None,
         };
-        if used.is_none_or(|u| u > parts.len()) {
+        if used.is_some_and(|u| u > parts.len()) && !self.read_unread {
+            let n = used.unwrap_or(0) - parts.len();
+            self.unread_skipped.push((storage.to_string(), n));
+        } else if used.is_none_or(|u| u > parts.len()) {
             let cmd = format!("AT+CMGL={}", self.stat_arg(Some(0)));
             let r = modem
                 .command(Command::new(cmd).with_timeout(Duration::from_secs(30)))
@@ -654,9 +714,7 @@ impl SmsSession {
             if r.is_ok() {
                 let unread = self.parse(&r.lines, storage, None);
                 for p in &unread {
-                    if !self.marked_read.contains(&p.location) {
-                        self.marked_read.push(p.location.clone());
-                    }
+                    self.note_marked_read(p);
                 }
                 parts.extend(unread);
             }
@@ -665,7 +723,16 @@ impl SmsSession {
         Ok(parts)
     }
 
-    /// Lists every storage.
+    /// Lists every storage, reading unread messages even where that marks them read (the
+    /// reply wait: each such message is named in [`SmsSession::marked_read`]).
+    async fn list_all_reading(&mut self, modem: &mut Modem) -> Result<Vec<StoredPart>, SmsError> {
+        let prev = std::mem::replace(&mut self.read_unread, true);
+        let r = self.list_all(modem).await;
+        self.read_unread = prev;
+        r
+    }
+
+    /// Lists every storage (unread messages only where [`SmsSession::read_unread`] allows).
     pub async fn list_all(&mut self, modem: &mut Modem) -> Result<Vec<StoredPart>, SmsError> {
         let mut all = Vec::new();
         for s in self.storages.clone() {
@@ -686,10 +753,24 @@ impl SmsSession {
         if !r.is_ok() {
             return Ok(None);
         }
-        Ok(r.lines
+        let Some(listed) = r
+            .lines
             .iter()
-            .find_map(|l| l.strip_prefix("+CMGD:"))
-            .and_then(parse_index_list))
+            .find_map(|l| l.trim().strip_prefix("+CMGD:"))
+            .and_then(parse_index_list)
+        else {
+            return Ok(None);
+        };
+        // TS 27.005 §3.5.4 has the test command show the *valid* locations: many modems list
+        // the ones in use, others every slot (`(0-49)`). Only a list as long as the storage's
+        // count of messages is the list in use; anything else is not a baseline.
+        let used = match modem.ok("AT+CPMS?").await {
+            Ok(l) => first_line_value(&l, "+CPMS:")
+                .map(cpms_usage)
+                .and_then(|u| u.first().map(|(_, used, _)| *used as usize)),
+            Err(_) => None,
+        };
+        Ok((used == Some(listed.len())).then_some(listed))
     }
 
     /// Indices in use in every storage; `None` if any storage cannot list them.
@@ -733,16 +814,77 @@ impl SmsSession {
             })
     }
 
-    /// Deletes one message. Only ever called on an explicit request.
+    /// Deletes one message. Only ever called on an explicit request. An empty slot is
+    /// [`SmsError::NotFound`] (most modems answer `OK` to deleting nothing), checked first by
+    /// looking at the slot (without a status change where the modem allows; reading a message
+    /// about to be deleted changes nothing that stays) and afterwards by looking again.
     pub async fn delete(
         &mut self,
         modem: &mut Modem,
         storage: &str,
         index: u32,
     ) -> Result<(), SmsError> {
-        self.select(modem, storage).await?;
+        let not_found = || SmsError::NotFound {
+            storage: storage.into(),
+            index,
+        };
+        if self.peek(modem, storage, index).await?.is_none() {
+            return Err(not_found());
+        }
         modem.ok(&format!("AT+CMGD={index}")).await?;
+        if self.peek(modem, storage, index).await?.is_some() {
+            return Err(SmsError::SendRejected(FinalResult::CmsError(
+                CmsError::Text(format!(
+                    "the modem answered OK but {storage}:{index} is still there"
+                )),
+            )));
+        }
         Ok(())
+    }
+
+    /// What is at `storage:index`, read without a status change where the modem allows.
+    async fn peek(
+        &mut self,
+        modem: &mut Modem,
+        storage: &str,
+        index: u32,
+    ) -> Result<Option<StoredPart>, SmsError> {
+        self.select(modem, storage).await?;
+        if self.no_status_change != Some(false) {
+            let r = modem
+                .command(Command::new(format!("AT+CMGR={index},1")))
+                .await?;
+            if r.is_ok() {
+                self.no_status_change = Some(true);
+                return Ok(self
+                    .parse(&r.lines, storage, Some(index))
+                    .into_iter()
+                    .next());
+            }
+            if r.result == FinalResult::CmsError(CmsError::InvalidMemoryIndex) {
+                return Ok(None); // an empty slot
+            }
+            self.no_status_change = Some(false);
+        }
+        let r = modem
+            .command(Command::new(format!("AT+CMGR={index}")))
+            .await?;
+        if !r.is_ok() {
+            return Ok(None);
+        }
+        Ok(self
+            .parse(&r.lines, storage, Some(index))
+            .into_iter()
+            .next())
+    }
+
+    /// How many SMS sending `text` to `number` takes (what the spend guard must count):
+    /// the concatenated parts in PDU mode; one in text mode (a longer text is refused there).
+    pub fn parts_for(&self, number: &str, text: &str) -> Result<u32, SmsError> {
+        match self.mode {
+            SmsMode::Pdu => Ok(pdu_parts(number, text)?),
+            SmsMode::Text => Ok(1),
+        }
     }
 
     /// Sends `text` to `number`; returns the message references (`+CMGS: <mr>`), one a part.
@@ -866,7 +1008,10 @@ impl SmsSession {
             b.seen = ix;
             b.by_index = true;
         } else {
-            for p in self.list_all(modem).await? {
+            // No usable index list: list everything. Missing the reply (or taking an old
+            // notice for it) would be worse than reading an unread message — which is then
+            // named, with its sender.
+            for p in self.list_all_reading(modem).await? {
                 if let Some(s) = p.location.storage {
                     b.seen.insert((s, p.location.index));
                 }
@@ -884,27 +1029,37 @@ impl SmsSession {
         index: u32,
     ) -> Result<Option<StoredPart>, SmsError> {
         self.select(modem, storage).await?;
-        if self.no_status_change == Some(true) {
+        if self.no_status_change != Some(false) {
             let r = modem
                 .command(Command::new(format!("AT+CMGR={index},1")))
                 .await?;
             if r.is_ok() {
+                self.no_status_change = Some(true);
                 return Ok(self
                     .parse(&r.lines, storage, Some(index))
                     .into_iter()
                     .next());
             }
+            self.no_status_change = Some(false);
         }
+        // No way to look without reading: the message becomes read. Say which, and from whom.
         let r = modem
             .command(Command::new(format!("AT+CMGR={index}")))
             .await?;
         if !r.is_ok() {
             return Ok(None);
         }
-        Ok(self
+        let part = self
             .parse(&r.lines, storage, Some(index))
             .into_iter()
-            .next())
+            .next();
+        if let Some(p) = part
+            .as_ref()
+            .filter(|p| p.status == Some(MessageStatus::ReceivedUnread))
+        {
+            self.note_marked_read(p);
+        }
+        Ok(part)
     }
 
     /// Waits for the reply from `senders` after the keyword was sent at `sent_at`.
@@ -953,6 +1108,7 @@ impl SmsSession {
                     number: number.to_string(),
                     keyword: keyword.to_string(),
                     other_new,
+                    marked_read: self.marked_read.clone(),
                 });
             }
             progress(deadline.saturating_duration_since(now));
@@ -1016,9 +1172,13 @@ impl SmsSession {
                 }
                 None => {
                     if Instant::now() >= next_poll {
-                        let fresh: Vec<StoredPart> = if baseline.by_index {
+                        let now_ix = if baseline.by_index {
+                            self.all_indices(modem).await?
+                        } else {
+                            None
+                        };
+                        let fresh: Vec<StoredPart> = if let Some(now_ix) = now_ix {
                             let mut out = Vec::new();
-                            let now_ix = self.all_indices(modem).await?.unwrap_or_default();
                             for (st, ix) in now_ix {
                                 if baseline.seen.contains(&(st.clone(), ix)) {
                                     continue;
@@ -1031,7 +1191,7 @@ impl SmsSession {
                             }
                             out
                         } else {
-                            self.list_all(modem).await?
+                            self.list_all_reading(modem).await?
                         };
                         for part in fresh {
                             let Some(s) = part.location.storage.clone() else {
@@ -1082,6 +1242,9 @@ impl SmsSession {
         joined: Vec<JoinedMessage>,
         noticed_by: String,
     ) -> Reply {
+        // The reply's own parts were meant to be read: only other messages are worth a note.
+        self.marked_read
+            .retain(|m| !got.iter().any(|p| p.location == m.location));
         let mut messages = joined;
         // Oldest first by the network's time stamp: separate messages of one report.
         messages.sort_by(|a, b| a.timestamp.cmp(&b.timestamp));
@@ -1100,21 +1263,51 @@ impl SmsSession {
         }
     }
 
-    /// The note to show when messages had to be marked read, if any.
-    pub fn marked_read_note(&self) -> Option<String> {
-        if self.marked_read.is_empty() {
-            return None;
+    fn note_marked_read(&mut self, p: &StoredPart) {
+        if !self.marked_read.iter().any(|m| m.location == p.location) {
+            self.marked_read.push(MarkedRead {
+                location: p.location.clone(),
+                from: p.address.clone(),
+            });
         }
-        let list: Vec<String> = self
-            .marked_read
-            .iter()
-            .map(|l| format!("{} {}", l.storage.as_deref().unwrap_or("?"), l.index))
-            .collect();
-        Some(format!(
-            "this modem cannot list messages without marking them read: {} unread message(s) are now marked read ({}); their content is unchanged",
-            list.len(),
-            list.join(", ")
-        ))
+    }
+
+    /// The note to show when messages had to be marked read, or were left out because reading
+    /// them would have, if any.
+    pub fn marked_read_note(&self) -> Option<String> {
+        let mut out = Vec::new();
+        if !self.marked_read.is_empty() {
+            let list: Vec<String> = self
+                .marked_read
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{}:{} from {}",
+                        m.location.storage.as_deref().unwrap_or("?"),
+                        m.location.index,
+                        if m.from.is_empty() { "?" } else { &m.from }
+                    )
+                })
+                .collect();
+            out.push(format!(
+                "this modem cannot read messages without marking them read: {} message(s) that were unread are now marked read ({}); their content is unchanged",
+                list.len(),
+                list.join(", ")
+            ));
+        }
+        let skipped: usize = self.unread_skipped.iter().map(|(_, n)| n).sum();
+        if skipped > 0 {
+            let list: Vec<String> = self
+                .unread_skipped
+                .iter()
+                .map(|(s, n)| format!("{n} in {s}"))
+                .collect();
+            out.push(format!(
+                "{skipped} unread message(s) were not read ({}): this modem cannot list messages without marking them read; pass --read-unread to read them too (they will then show as read)",
+                list.join(", ")
+            ));
+        }
+        (!out.is_empty()).then(|| out.join("; "))
     }
 
     /// The newest stored notice from `senders` that contains one of `words` (any if empty).
@@ -1152,11 +1345,11 @@ mod index_list_tests {
         let l = |s: &str| parse_index_list(s).map(|v| v.into_iter().collect::<Vec<_>>());
         assert_eq!(l(" (1,2,5-7),(0-4)"), Some(vec![1, 2, 5, 6, 7]));
         assert_eq!(l(" (),(0-4)"), Some(vec![]));
-        assert_eq!(
-            l(" (0-4)"),
-            None,
-            "flags only: the modem does not list indices"
-        );
+        // Every form TS 27.005 allows: ranges, mixed, spaces, no delflag list.
+        assert_eq!(l(" (0-3),(0-4)"), Some(vec![0, 1, 2, 3]));
+        assert_eq!(l("( 1 , 3-4 ,9 ),(0-4)"), Some(vec![1, 3, 4, 9]));
+        assert_eq!(l(" (2,7)"), Some(vec![2, 7]));
+        assert_eq!(l(" (0-49),(0-4)").map(|v| v.len()), Some(50));
         assert_eq!(l(" (x),(0-4)"), None);
         assert_eq!(l(" (5-1)"), None);
         assert_eq!(l(" no list"), None);

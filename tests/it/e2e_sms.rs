@@ -61,7 +61,11 @@ fn cxll(port: &str, state: &std::path::Path, extra: &[&str]) -> std::process::Ou
 }
 
 fn list(port: &str, state: &std::path::Path) -> serde_json::Value {
-    let o = run(&["sms", "list", "--port", port, "--json"], state);
+    // --read-unread: every family shows every message (as it was before this listing).
+    let o = run(
+        &["sms", "list", "--read-unread", "--port", port, "--json"],
+        state,
+    );
     assert!(o.status.success(), "sms list: {}", stderr(&o));
     json(&o)
 }

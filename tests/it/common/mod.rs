@@ -3,7 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use simquota::emulator::{scenario::Scenario, sim::SimModem, Emulator, Family};
+use simquota::emulator::{
+    scenario::Scenario,
+    sim::{ModemState, Probe, SimModem},
+    Emulator, Family,
+};
 
 /// The binary under test.
 pub fn bin() -> PathBuf {
@@ -71,4 +75,23 @@ pub fn json(o: &Output) -> serde_json::Value {
             stderr(o)
         )
     })
+}
+
+/// Starts an emulated modem like [`emulator`], with a probe that shows its state to the test.
+pub fn emulator_probed(family: Family, scenario: Scenario) -> (Emulator, Probe) {
+    let mut m = SimModem::new(family, scenario);
+    m.set_noise_interval(None);
+    let probe = m.probe();
+    let e = Emulator::spawn(Box::new(m), None).expect("a pseudo-terminal can be opened");
+    (e, probe)
+}
+
+/// The emulated modem's state now.
+pub fn state_of(p: &Probe) -> ModemState {
+    p.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// The emulator's serial path as text.
+pub fn port_of(e: &Emulator) -> String {
+    e.path().to_string_lossy().into_owned()
 }
