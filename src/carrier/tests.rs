@@ -325,7 +325,7 @@ fn describe_mentions_methods_and_sources() {
         .map(|p| p.describe())
         .unwrap_or_default();
     for needle in [
-        "cn-china-mobile",
+        "cn-china-mobile — China Mobile (CN, zh-Hans, CNY)",
         "SMS \"CXLL\" to 10086",
         "10086766",
         "【流量日提醒】",

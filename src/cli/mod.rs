@@ -541,6 +541,12 @@ fn carriers(what: &[String], json_out: bool) -> Result<u8, Failure> {
                         .join(", ");
                     println!("{:<22} {:<3} {:<28} {}", p.id, p.country, p.name, how);
                 }
+                let total = reg.all().count();
+                let queryable = reg.all().filter(|p| p.is_queryable()).count();
+                println!(
+                    "{total} profiles: {queryable} with a modem query (USSD, SMS or inbox notices), {} app/web only",
+                    total - queryable
+                );
             }
             Ok(exit::OK)
         }

@@ -114,9 +114,23 @@ fn carriers_list_and_show() {
     let o = run(&["carriers"], &state);
     assert!(o.status.success());
     let out = stdout(&o);
-    for id in ["jp-docomo", "jp-rakuten", "cn-china-mobile", "example"] {
+    for id in [
+        "jp-docomo",
+        "jp-rakuten",
+        "cn-china-mobile",
+        "example",
+        "in-jio",
+        "ng-mtn",
+    ] {
         assert!(out.contains(id), "{id} missing:\n{out}");
     }
+    // The summary line counts the table's rows (one per profile, after the header).
+    let rows = out.lines().count() - 2;
+    let summary = out.lines().last().unwrap_or_default();
+    assert!(
+        summary.starts_with(&format!("{rows} profiles: ")) && rows >= 150,
+        "{summary} / {rows} rows"
+    );
     let o = run(&["carriers", "show", "cn-china-mobile"], &state);
     assert!(o.status.success());
     assert!(stdout(&o).contains("CXLL"), "{}", stdout(&o));
