@@ -954,3 +954,26 @@ fn named_operators_and_every_continent_are_covered() {
         assert!(per.get(c).copied().unwrap_or(0) >= min, "{c}: {per:?}");
     }
 }
+
+/// Within one country a name or alias belongs to one profile: otherwise the `+COPS` name could
+/// not pick between them. (The same brand in two countries is fine — the IMSI decides.)
+#[test]
+fn names_do_not_collide_within_a_country() {
+    let r = reg();
+    let mut seen: std::collections::HashMap<(String, String), &str> =
+        std::collections::HashMap::new();
+    for p in r.all() {
+        let names: std::collections::BTreeSet<String> = std::iter::once(&p.name)
+            .chain(p.aliases.iter())
+            .map(|n| normalize_name(n))
+            .collect();
+        for n in names {
+            if let Some(other) = seen.insert((p.country.clone(), n.clone()), p.id.as_str()) {
+                panic!("{} and {other} both answer to {n:?} in {}", p.id, p.country);
+            }
+        }
+    }
+    // By name alone (no IMSI), a brand shared across countries still resolves to one profile.
+    let sel = r.select(None, Some("Etisalat"), None);
+    assert_eq!(sel.profile.map(|p| p.id.as_str()), Some("ae-etisalat"));
+}
