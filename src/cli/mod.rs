@@ -778,8 +778,24 @@ async fn emulate(a: args::EmulateArgs) -> Result<u8, Failure> {
             Box::new(m)
         }
     };
-    let emu = Emulator::spawn(device, a.link.as_deref())
-        .map_err(|e| Failure::new(exit::MODEM, format!("cannot open a pseudo-terminal: {e}")))?;
+    // Every terminating signal ends the loop below, so the link is removed (Emulator's Drop)
+    // whatever stops us — not only Ctrl-C.
+    let sig =
+        |k| tokio::signal::unix::signal(k).map_err(|e| Failure::new(exit::MODEM, e.to_string()));
+    use tokio::signal::unix::SignalKind;
+    let (mut int, mut term, mut hup, mut quit) = (
+        sig(SignalKind::interrupt())?,
+        sig(SignalKind::terminate())?,
+        sig(SignalKind::hangup())?,
+        sig(SignalKind::quit())?,
+    );
+    let emu = Emulator::spawn(device, a.link.as_deref()).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Failure::new(exit::USAGE, e.to_string())
+        } else {
+            Failure::new(exit::MODEM, format!("cannot open a pseudo-terminal: {e}"))
+        }
+    })?;
     println!("{}", emu.path().display());
     if let Some(l) = &a.link {
         eprintln!(
@@ -794,7 +810,10 @@ async fn emulate(a: args::EmulateArgs) -> Result<u8, Failure> {
     let replay = a.transcript.is_some();
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = int.recv() => break,
+            _ = term.recv() => break,
+            _ = hup.recv() => break,
+            _ = quit.recv() => break,
             _ = tokio::time::sleep(Duration::from_millis(50)) => {
                 if replay && emu.is_finished() { break; }
             }

@@ -90,7 +90,9 @@ pub struct Emulator {
 
 impl Emulator {
     /// Opens a PTY pair and runs `device` on its master end. The slave path is what a client
-    /// opens; when `link` is given it becomes a symlink to that path (replacing an old link).
+    /// opens; when `link` is given it becomes a symlink to that path. Only a stale link of our
+    /// own kind (a symlink to a pseudo-terminal that is gone) is replaced; anything else there —
+    /// a file, a directory, another link, a live emulator's link — is refused.
     pub fn spawn(device: Box<dyn Device + Send>, link: Option<&Path>) -> io::Result<Emulator> {
         let (master, slave) = TTYPort::pair().map_err(io::Error::other)?;
         // Programs started later (the client under test) must not inherit our ends of the
@@ -107,10 +109,7 @@ impl Emulator {
                 .ok_or_else(|| io::Error::other("the pseudo-terminal has no name"))?,
         );
         if let Some(link) = link {
-            if link.symlink_metadata().is_ok() {
-                std::fs::remove_file(link)?;
-            }
-            std::os::unix::fs::symlink(&path, link)?;
+            place_link(link, &path)?;
         }
         // Nobody on our side keeps the slave open: a client then sees the port as free (no other
         // process holds it), exactly like a modem nobody uses. Closed here, before the path is
@@ -170,6 +169,53 @@ impl Drop for Emulator {
             }
         }
     }
+}
+
+/// Makes `link` a symlink to `pty`, refusing to replace anything but a stale emulator link.
+fn place_link(link: &Path, pty: &Path) -> io::Result<()> {
+    if let Ok(meta) = link.symlink_metadata() {
+        let target = std::fs::read_link(link).ok();
+        let ours = meta.file_type().is_symlink()
+            && target
+                .as_deref()
+                .is_some_and(|t| t.starts_with("/dev/pts/") && !t.exists());
+        if !ours {
+            let what = match &target {
+                Some(t) if t.starts_with("/dev/pts/") => {
+                    format!(
+                        "a link to {}, which is in use (another emulator?)",
+                        t.display()
+                    )
+                }
+                Some(t) => format!("a link to {}", t.display()),
+                None if meta.is_dir() => "a directory".to_string(),
+                None => "a file".to_string(),
+            };
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "--link {}: it exists and is {what}; only a stale emulator link is replaced: remove it or choose another path",
+                    link.display()
+                ),
+            ));
+        }
+    }
+    // Made beside it under a unique name and renamed over: never a moment without the link,
+    // and a path created meanwhile is not followed.
+    let dir = link
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = link
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.link", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(pty, &tmp)?;
+    std::fs::rename(&tmp, link).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 /// Longest wait between two looks at the stop flag.

@@ -95,10 +95,17 @@ impl ModemError {
     pub(crate) fn open(path: &str, e: tokio_serial::Error) -> Self {
         let detail = e.to_string();
         let lower = detail.to_ascii_lowercase();
-        if lower.contains("busy") {
+        if lower.contains("busy") || lower.contains("exclusive") {
+            // Two programs opening at the same moment: name the one that won, not serialport's
+            // raw "Unable to acquire exclusive lock".
+            let p = std::path::Path::new(path);
+            let detail = match crate::ports::holder::competitors_of(p).into_iter().next() {
+                Some(h) => crate::ports::holder::advice(p, &h),
+                None => "another program has it open exclusively; close it, or stop ModemManager (`systemctl stop ModemManager`)".to_string(),
+            };
             ModemError::Busy {
                 path: path.into(),
-                detail: format!("another program has it open exclusively ({detail}); close it, or stop ModemManager (`systemctl stop ModemManager`)"),
+                detail,
             }
         } else if lower.contains("permission") {
             ModemError::Permission { path: path.into() }

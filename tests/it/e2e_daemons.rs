@@ -447,3 +447,108 @@ fn a_dead_mqtt_broker_never_delays_a_check() {
     assert!(status.success());
     drop(black_hole);
 }
+
+fn emulate_linked(dir: &Path, link: &Path) -> Reaper {
+    Reaper(
+        cmd(dir, &["emulate", "--link", &s(link)])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    )
+}
+
+// Item 21: `emulate --link PATH` replaced a regular file with a symlink, and SIGTERM left the
+// link dangling.
+#[test]
+fn emulate_link_replaces_only_its_own_link_and_goes_on_every_signal() {
+    let dir = tempdir("emu-link");
+    // Not ours: a file, a directory, a link to something else — all refused, all left as found.
+    let file = dir.join("modem-file");
+    std::fs::write(&file, "keep me\n").unwrap();
+    let sub = dir.join("modem-dir");
+    std::fs::create_dir(&sub).unwrap();
+    let other = dir.join("modem-other");
+    std::os::unix::fs::symlink(&file, &other).unwrap();
+    for p in [&file, &sub, &other] {
+        let mut e = emulate_linked(&dir, p);
+        let status = e
+            .wait_for(Duration::from_secs(10))
+            .expect("refused at once");
+        let mut err = String::new();
+        let _ = e.0.stderr.take().unwrap().read_to_string(&mut err);
+        assert_eq!(status.code(), Some(2), "{}: {err}", p.display());
+        assert!(err.contains("--link"), "{err}");
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me\n");
+    assert!(sub.is_dir());
+    assert_eq!(std::fs::read_link(&other).unwrap(), file);
+
+    // A stale link of ours (its pseudo-terminal is gone) is replaced; every signal removes it.
+    let link = dir.join("modem");
+    std::os::unix::fs::symlink("/dev/pts/987654", &link).unwrap();
+    for sig in [libc::SIGTERM, libc::SIGHUP, libc::SIGINT, libc::SIGQUIT] {
+        let mut e = emulate_linked(&dir, &link);
+        let mut line = String::new();
+        BufReader::new(e.0.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let pty = PathBuf::from(line.trim());
+        assert_eq!(std::fs::read_link(&link).ok(), Some(pty.clone()), "{line}");
+        // A second emulator may not steal the live link.
+        let mut second = emulate_linked(&dir, &link);
+        let st = second.wait_for(Duration::from_secs(10)).expect("refused");
+        assert_eq!(st.code(), Some(2));
+        assert_eq!(std::fs::read_link(&link).ok(), Some(pty));
+        // SAFETY: signalling the child we started.
+        unsafe {
+            libc::kill(e.0.id() as i32, sig);
+        }
+        e.wait_for(Duration::from_secs(10))
+            .unwrap_or_else(|| panic!("signal {sig}: emulate did not stop"));
+        assert!(
+            link.symlink_metadata().is_err(),
+            "signal {sig}: the link was left behind"
+        );
+    }
+}
+
+// Item 21: clients opening the same port at the same moment got serialport's raw "Unable to
+// acquire exclusive lock" instead of being told who holds the port.
+#[test]
+fn simultaneous_opens_name_the_holder() {
+    let dir = tempdir("emu-race");
+    let link = dir.join("modem");
+    let mut emu = emulate_linked(&dir, &link);
+    let mut line = String::new();
+    BufReader::new(emu.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    for round in 0..3 {
+        let kids: Vec<Reaper> = (0..5)
+            .map(|_| {
+                Reaper(
+                    cmd(&dir, &["balance", "-p", &s(&link)])
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::piped())
+                        .spawn()
+                        .unwrap(),
+                )
+            })
+            .collect();
+        let mut ok = 0;
+        for mut k in kids {
+            let st = k.wait_for(Duration::from_secs(60)).expect("balance ends");
+            let mut err = String::new();
+            let _ = k.0.stderr.take().unwrap().read_to_string(&mut err);
+            if st.success() {
+                ok += 1;
+                continue;
+            }
+            assert!(!err.contains("Unable to acquire"), "round {round}: {err}");
+            assert!(err.contains("busy"), "round {round}: {err}");
+        }
+        assert!(ok >= 1, "round {round}: someone got the modem");
+    }
+    drop(emu);
+}
