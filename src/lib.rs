@@ -17,6 +17,8 @@ pub mod emulator;
 pub mod mm;
 pub mod modem;
 pub mod monitor;
+#[doc(hidden)]
+pub mod peers;
 pub mod ports;
 pub mod sms;
 pub mod state;

@@ -812,9 +812,10 @@ mod tests {
     /// note when it is not installed.
     fn broker(extra: &str) -> Option<Broker> {
         let Some(bin) = find_program("mosquitto") else {
-            eprintln!(
-                "NOTE: mosquitto is not installed: the MQTT broker test is SKIPPED \
-                 (apt-get install -y mosquitto mosquitto-clients)"
+            crate::peers::missing(
+                "mosquitto",
+                std::thread::current().name().unwrap_or("monitor::mqtt"),
+                "apt-get install -y mosquitto mosquitto-clients",
             );
             return None;
         };
@@ -985,7 +986,11 @@ mod tests {
     #[tokio::test(flavor = "current_thread")]
     async fn username_and_password() {
         let Some(passwd) = find_program("mosquitto_passwd") else {
-            eprintln!("NOTE: mosquitto_passwd is not installed: MQTT auth test SKIPPED");
+            crate::peers::missing(
+                "mosquitto_passwd",
+                "monitor::mqtt::username_and_password",
+                "apt-get install -y mosquitto",
+            );
             return;
         };
         let dir = temp_dir("mosquitto-auth");
@@ -1124,9 +1129,10 @@ mod tests {
 
         fn pki() -> Option<Pki> {
             let Some(bin) = find_program("openssl") else {
-                eprintln!(
-                    "NOTE: openssl is not installed: the MQTT TLS broker test is SKIPPED \
-                     (apt-get install -y openssl)"
+                crate::peers::missing(
+                    "openssl",
+                    std::thread::current().name().unwrap_or("monitor::mqtt"),
+                    "apt-get install -y openssl",
                 );
                 return None;
             };

@@ -207,7 +207,11 @@ fn a_menu_is_answered_interactively_on_a_terminal() {
         .output()
         .is_err()
     {
-        eprintln!("NOTE: `script` (util-linux) missing: interactive menu test not run");
+        simquota::peers::missing(
+            "script",
+            "e2e_balance::a_menu_is_answered_interactively_on_a_terminal",
+            "apt-get install bsdutils",
+        );
         return;
     }
     let cmd = format!(

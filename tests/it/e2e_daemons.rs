@@ -552,3 +552,61 @@ fn simultaneous_opens_name_the_holder() {
     }
     drop(emu);
 }
+
+/// Run only as a child of [`a_test_whose_peer_is_missing_is_visible`].
+#[test]
+#[ignore = "run by a_test_whose_peer_is_missing_is_visible in a child process"]
+fn a_test_whose_peer_is_missing() {
+    simquota::peers::missing(
+        "no-such-peer-for-simquota",
+        "e2e_daemons::a_test_whose_peer_is_missing",
+        "nowhere",
+    );
+}
+
+// Tests paragraph: a test skipped for a missing peer printed a NOTE to captured stderr and
+// counted as passed. Now it fails under CI=true and is summarised everywhere else.
+#[test]
+fn a_test_whose_peer_is_missing_is_visible() {
+    let dir = tempdir("skips");
+    let file = dir.join("skipped.txt");
+    let me = std::env::current_exe().unwrap();
+    let child = |ci: bool| {
+        let mut c = Command::new(&me);
+        c.args([
+            "--ignored",
+            "--exact",
+            "e2e_daemons::a_test_whose_peer_is_missing",
+            "--test-threads",
+            "1",
+        ])
+        .env("SIMQUOTA_SKIP_FILE", &file)
+        .env_remove("RUST_TEST_NOCAPTURE");
+        if ci {
+            c.env("CI", "true");
+        } else {
+            c.env_remove("CI");
+        }
+        c.output().unwrap()
+    };
+    let o = child(true);
+    assert!(!o.status.success(), "under CI=true a missing peer fails");
+    assert!(
+        stdout(&o).contains("CI=true") || stderr(&o).contains("CI=true"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let o = child(false);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("NOT RUN") && err.contains("no-such-peer-for-simquota"),
+        "summary on the real stderr: {err}"
+    );
+    let recorded = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        recorded.contains("e2e_daemons::a_test_whose_peer_is_missing"),
+        "{recorded}"
+    );
+}

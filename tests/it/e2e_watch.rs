@@ -394,7 +394,11 @@ fn status_page_renders_in_headless_chromium() {
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
     let Some(chromium) = chromium else {
-        eprintln!("NOTE: chromium is not installed: status page browser test not run (apt-get install chromium)");
+        simquota::peers::missing(
+            "chromium",
+            "e2e_watch::status_page_renders_in_headless_chromium",
+            "apt-get install chromium",
+        );
         return;
     };
     let dir = tempdir("chromium");

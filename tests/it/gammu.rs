@@ -46,7 +46,11 @@ fn gammu(config: &std::path::Path, args: &[&str]) -> std::process::Output {
 #[test]
 fn gammu_identifies_and_queries_ussd_on_every_profile() {
     if !gammu_available() {
-        eprintln!("NOTE: gammu is not installed: interop test not run (apt-get install gammu)");
+        simquota::peers::missing(
+            "gammu",
+            "gammu::gammu_identifies_and_queries_ussd_on_every_profile",
+            "apt-get install gammu",
+        );
         return;
     }
     // Gammu's getussd keeps listening for ~10 s after the reply: run the profiles side by side.
@@ -99,7 +103,11 @@ fn check_profile(family: &str, maker: &str) {
 #[test]
 fn gammu_sends_and_lists_sms_on_every_profile() {
     if !gammu_available() {
-        eprintln!("NOTE: gammu is not installed: SMS interop test not run (apt-get install gammu)");
+        simquota::peers::missing(
+            "gammu",
+            "gammu::gammu_sends_and_lists_sms_on_every_profile",
+            "apt-get install gammu",
+        );
         return;
     }
     let runs: Vec<_> = ["huawei", "quectel", "zte"]

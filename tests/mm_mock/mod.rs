@@ -74,9 +74,10 @@ impl PrivateBus {
         {
             Ok(c) => c,
             Err(e) => {
-                eprintln!(
-                    "NOTE: dbus-daemon cannot run ({e}): ModemManager backend tests SKIPPED \
-                     (install the dbus-daemon package)"
+                simquota::peers::missing(
+                    "dbus-daemon",
+                    std::thread::current().name().unwrap_or("e2e_mm"),
+                    &format!("it cannot run ({e}): apt-get install dbus-daemon"),
                 );
                 return None;
             }
