@@ -57,10 +57,10 @@ pub(super) async fn ussd_cmd(a: &super::args::UssdArgs, modem: MmModem) -> Resul
     } else {
         for e in &out.exchanges {
             if out.exchanges.len() > 1 {
-                println!("> {}", e.request);
+                println!("> {}", super::render::safe(&e.request));
             }
             if let Some(t) = &e.reply {
-                println!("{}", t.text);
+                println!("{}", super::render::safe(&t.text));
             }
         }
     }

@@ -132,7 +132,7 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
-            eprintln!("simquota: {}", f.message);
+            eprintln!("simquota: {}", render::safe(&f.message));
             ExitCode::from(f.code)
         }
     }
@@ -260,7 +260,7 @@ pub(super) async fn open(p: &PortArgs) -> Result<AtSession, Failure> {
 /// Restores the modem (and writes the recording), printing what the user should know.
 pub(super) async fn finish(s: AtSession) -> Result<(), Failure> {
     for line in s.finish().await? {
-        eprintln!("simquota: {line}");
+        eprintln!("simquota: {}", render::safe(&line));
     }
     Ok(())
 }
@@ -346,7 +346,10 @@ async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
                 }
                 if VERBOSE.load(std::sync::atomic::Ordering::Relaxed) > 0 && !json_flag {
                     // -v: how the reply was read (the AT log goes to stderr too).
-                    eprint!("{}", crate::balance::explain(&r.reading, 1024));
+                    eprint!(
+                        "{}",
+                        render::safe(&crate::balance::explain(&r.reading, 1024))
+                    );
                 }
                 // With a history from `watch`, show its forecast beside this reading.
                 let mut human = render::balance(&r);
@@ -380,7 +383,7 @@ pub(super) fn finish_check(
     match done {
         Ok(d) => {
             for line in &d.log {
-                eprintln!("simquota: {line}");
+                eprintln!("simquota: {}", render::safe(line));
             }
             d.value
         }
@@ -394,7 +397,7 @@ pub(super) fn finish_check(
 /// SMS notes, on stderr.
 pub(super) fn print_notes(notes: &[String]) {
     for n in notes {
-        eprintln!("simquota: note: {n}");
+        eprintln!("simquota: note: {}", render::safe(n));
     }
 }
 
@@ -440,7 +443,7 @@ fn emit(
         }
         args::Format::Prometheus => print!("{}", render::prometheus(doc)),
         args::Format::Human => {
-            print!("{human}");
+            print!("{}", render::safe(human));
             if let Some(t) = &threshold {
                 if below(reading, t) == Some(true) {
                     println!(
@@ -705,7 +708,7 @@ async fn ussd_cmd(a: args::UssdArgs) -> Result<u8, Failure> {
     };
     if interactive {
         opts.ask = Some(Box::new(|text| {
-            println!("{}", text.text);
+            println!("{}", render::safe(&text.text));
             eprint!("reply (empty to end)> ");
             let mut line = String::new();
             std::io::stdin().read_line(&mut line).ok()?;
@@ -729,7 +732,7 @@ async fn ussd_cmd(a: args::UssdArgs) -> Result<u8, Failure> {
         });
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
-        print!("{}", render::ussd(&outcome, interactive));
+        print!("{}", render::safe(&render::ussd(&outcome, interactive)));
     }
     Ok(exit::OK)
 }
@@ -742,7 +745,7 @@ async fn info(p: PortArgs) -> Result<u8, Failure> {
             let v = json!({ "schema_version": 1, "port": modem.path, "backend": "modemmanager", "modem": id });
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         } else {
-            print!("{}", render::info(&port, &id));
+            print!("{}", render::safe(&render::info(&port, &id)));
         }
         return Ok(exit::OK);
     }
@@ -755,7 +758,7 @@ async fn info(p: PortArgs) -> Result<u8, Failure> {
         let v = json!({ "schema_version": 1, "port": port.to_string_lossy(), "modem": id });
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
-        print!("{}", render::info(&port, &id));
+        print!("{}", render::safe(&render::info(&port, &id)));
     }
     Ok(exit::OK)
 }
@@ -864,7 +867,7 @@ fn decode(d: DecodeCmd) -> Result<u8, Failure> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&t).unwrap_or_default());
             } else {
-                println!("{}", t.text);
+                println!("{}", render::safe(&t.text));
                 for w in &t.warnings {
                     eprintln!("warning: {w}");
                 }

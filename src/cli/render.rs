@@ -8,6 +8,26 @@ use crate::check::Report;
 use crate::modem::Identity;
 use crate::ussd::flow::UssdOutcome;
 
+/// Text for a terminal: carrier text (USSD and SMS replies, operator names, error texts that
+/// quote them) may carry ESC/CSI/OSC sequences, CR or other control characters that would move
+/// the cursor, retitle the window or hide what was printed. Every control character but line
+/// feed and tab (C0, DEL, C1) is shown escaped (`\u{1b}`, `\r`); everything else is kept.
+/// JSON output is not passed through this: it stays exact (serde escapes controls itself).
+pub fn safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            let _ = write!(out, "{}", c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Width of the remaining-data gauge in cells.
 const GAUGE: usize = 10;
 

@@ -169,7 +169,7 @@ pub(super) async fn run(c: SmsCmd) -> Result<u8, Failure> {
                     println!("no messages in {}", storages.join(", "));
                 }
                 for m in &msgs {
-                    print!("{}", render_message(m));
+                    print!("{}", super::render::safe(&render_message(m)));
                 }
             }
             Ok(exit::OK)
@@ -190,7 +190,7 @@ pub(super) async fn run(c: SmsCmd) -> Result<u8, Failure> {
             } else {
                 let m = crate::sms::flow::join_parts(std::slice::from_ref(&part), None);
                 for m in &m {
-                    print!("{}", render_message(m));
+                    print!("{}", super::render::safe(&render_message(m)));
                 }
                 if let Some(c) = part.sms.as_ref().and_then(|s| s.concat) {
                     println!("(part {} of {}, reference {})", c.seq, c.total, c.reference);
@@ -257,7 +257,7 @@ pub(super) fn decode_pdu(hex_text: &str, json_out: bool) -> Result<u8, Failure> 
         if let Some(c) = sms.concat {
             println!("part {} of {} (reference {})", c.seq, c.total, c.reference);
         }
-        println!("{}", sms.text);
+        println!("{}", super::render::safe(&sms.text));
         for w in &sms.warnings {
             eprintln!("warning: {w}");
         }

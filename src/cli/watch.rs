@@ -399,11 +399,13 @@ async fn one_check(
                 "{} {} {}",
                 monitor::iso_datetime(now),
                 iccid,
-                super::render::balance(&c)
-                    .lines()
-                    .nth(1)
-                    .unwrap_or("")
-                    .trim()
+                super::render::safe(
+                    super::render::balance(&c)
+                        .lines()
+                        .nth(1)
+                        .unwrap_or("")
+                        .trim()
+                )
             );
             let code = if c.reading.understood {
                 exit::OK
@@ -642,7 +644,7 @@ pub(super) fn history_cmd(h: HistoryArgs) -> Result<u8, Failure> {
             );
         }
     }
-    print!("{out}");
+    print!("{}", super::render::safe(&out));
     Ok(exit::OK)
 }
 

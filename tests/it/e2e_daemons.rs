@@ -610,3 +610,70 @@ fn a_test_whose_peer_is_missing_is_visible() {
         "{recorded}"
     );
 }
+
+// Item 18: ESC/OSC/CR in a USSD or SMS reply reached the terminal raw (a reply could retitle
+// the window, erase the line and print its own figures over ours).
+#[test]
+fn control_characters_in_carrier_text_never_reach_the_terminal_raw() {
+    let dir = tempdir("ctl");
+    let hostile = "\\u001B]0;pwned\\u0007Rest 1.25GB\\r\\u001B[2KRest 99GB\\u009B31m";
+    let file = dir.join("hostile.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[network]\noperator = \"Evil\\u001B[5mTel\"\nmcc_mnc = \"00101\"\n\
+             imsi = \"001010123456789\"\niccid = \"8900101000000000001\"\n\n\
+             [[ussd]]\ncode = \"*100#\"\nreply = \"{hostile}\"\n\n\
+             [[sms_inbox]]\nfrom = \"+15550001\"\ntext = \"{hostile}\"\n"
+        ),
+    )
+    .unwrap();
+    let f = s(&file);
+    let raw = |b: &[u8]| {
+        b.iter().any(|&c| c == 0x1b || c == b'\r' || c == 0x07)
+            || String::from_utf8_lossy(b).contains('\u{9b}')
+    };
+    for args in [
+        &["ussd", "*100#", "--simulate", "--scenario", &f][..],
+        &["balance", "--simulate", "--ussd", "*100#", "--scenario", &f],
+        &[
+            "balance",
+            "-v",
+            "--simulate",
+            "--ussd",
+            "*100#",
+            "--scenario",
+            &f,
+        ],
+        &["sms", "list", "--simulate", "--scenario", &f],
+        &["info", "--simulate", "--scenario", &f],
+    ] {
+        let o = run(args, &dir);
+        assert!(
+            !raw(&o.stdout),
+            "{args:?}: raw control in stdout: {:?}",
+            stdout(&o)
+        );
+        assert!(
+            !raw(&o.stderr),
+            "{args:?}: raw control in stderr: {:?}",
+            stderr(&o)
+        );
+        let all = stdout(&o) + &stderr(&o);
+        assert!(
+            all.contains("\\u{1b}") || all.contains("\\r"),
+            "{args:?}: the controls are shown escaped: {all}"
+        );
+    }
+    // JSON stays exact.
+    let o = run(
+        &["ussd", "*100#", "--simulate", "--scenario", &f, "--json"],
+        &dir,
+    );
+    let v = json(&o);
+    assert_eq!(
+        v["reply_text"].as_str(),
+        Some("\u{1b}]0;pwned\u{7}Rest 1.25GB\r\u{1b}[2KRest 99GB\u{9b}31m"),
+        "{v}"
+    );
+}
