@@ -624,7 +624,7 @@ fn control_characters_in_carrier_text_never_reach_the_terminal_raw() {
             "[network]\noperator = \"Evil\\u001B[5mTel\"\nmcc_mnc = \"00101\"\n\
              imsi = \"001010123456789\"\niccid = \"8900101000000000001\"\n\n\
              [[ussd]]\ncode = \"*100#\"\nreply = \"{hostile}\"\n\n\
-             [[sms_inbox]]\nfrom = \"+15550001\"\ntext = \"{hostile}\"\n"
+             [[sms_inbox]]\nfrom = \"+15550001\"\nstatus = \"read\"\ntext = \"{hostile}\"\n"
         ),
     )
     .unwrap();
