@@ -153,6 +153,11 @@ pub enum Method {
         /// How many concatenated parts the reply usually has.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_parts_expected: Option<u8>,
+        /// The carrier answers with this many *separate* messages (not parts of one
+        /// concatenated SMS): the check waits for all of them, and only for them. Without it
+        /// the check ends as soon as the reply is complete.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_messages: Option<u8>,
         /// Caveats for people.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
@@ -496,6 +501,7 @@ impl Profile {
                     reply_senders,
                     costs_money,
                     reply_parts_expected,
+                    reply_messages,
                     note,
                 } => {
                     let kw = if keyword.is_empty() {
@@ -513,6 +519,9 @@ impl Profile {
                         let _ = write!(s, "       reply from {}", reply_senders.join(", "));
                         if let Some(p) = reply_parts_expected {
                             let _ = write!(s, ", usually {p} part(s)");
+                        }
+                        if let Some(m) = reply_messages {
+                            let _ = write!(s, ", as {m} separate message(s)");
                         }
                         s.push('\n');
                     }
@@ -618,6 +627,7 @@ fn validate_method(m: &Method) -> Result<(), (Vec<PathSeg>, String)> {
             keyword,
             reply_senders,
             reply_parts_expected,
+            reply_messages,
             ..
         } => {
             let digits = number.strip_prefix('+').unwrap_or(number);
@@ -646,6 +656,12 @@ fn validate_method(m: &Method) -> Result<(), (Vec<PathSeg>, String)> {
                 return Err((
                     vec![key("reply_parts_expected")],
                     "reply_parts_expected must be at least 1".into(),
+                ));
+            }
+            if *reply_messages == Some(0) {
+                return Err((
+                    vec![key("reply_messages")],
+                    "reply_messages must be at least 1".into(),
                 ));
             }
         }

@@ -322,10 +322,12 @@ pub fn sms_plan(
                         number,
                         reply_senders,
                         reply_parts_expected,
+                        reply_messages,
                         ..
-                    } if crate::sms::same_sender(number, n, cc) => {
-                        Some((reply_senders.clone(), *reply_parts_expected))
-                    }
+                    } if crate::sms::same_sender(number, n, cc) => Some((
+                        reply_senders.clone(),
+                        (*reply_parts_expected, *reply_messages),
+                    )),
                     _ => None,
                 })
             });
@@ -341,6 +343,7 @@ pub fn sms_plan(
                         keyword,
                         reply_senders,
                         reply_parts_expected,
+                        reply_messages,
                         ..
                     } => Some((
                         number.clone(),
@@ -350,7 +353,7 @@ pub fn sms_plan(
                         } else {
                             reply_senders.clone()
                         },
-                        *reply_parts_expected,
+                        (*reply_parts_expected, *reply_messages),
                     )),
                     _ => None,
                 })
@@ -373,7 +376,8 @@ pub fn sms_plan(
         wait: WaitOptions {
             wait: req.sms.wait,
             settle: req.sms.settle.min(std::time::Duration::from_secs(600)),
-            expect_parts: expect.map(usize::from),
+            expect_parts: expect.0.map(usize::from),
+            expect_messages: expect.1.map(usize::from),
             ..WaitOptions::default()
         },
     })

@@ -196,7 +196,7 @@ impl Default for SmsSettings {
     fn default() -> Self {
         SmsSettings {
             wait: Duration::from_secs(120),
-            settle: Duration::from_millis(1500),
+            settle: Duration::ZERO,
             senders: Vec::new(),
             delete_reply: false,
             read_unread: false,

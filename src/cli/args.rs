@@ -132,8 +132,9 @@ pub struct SmsBalanceArgs {
     /// Seconds to wait for the SMS reply.
     #[arg(long, value_name = "SECS", default_value_t = 120)]
     pub wait: u64,
-    /// Seconds to wait for more messages after a complete reply (carriers that split a report).
-    #[arg(long, value_name = "SECS", default_value_t = 1.5)]
+    /// Seconds to wait for more messages after a complete reply (default 0: answer as soon as
+    /// every part is in; carriers that send several separate messages say so in their profile).
+    #[arg(long, value_name = "SECS", default_value_t = 0.0)]
     pub settle: f64,
     /// Spend guard: at most N query SMS per SIM per --sms-window.
     #[arg(long, value_name = "N", default_value_t = 3)]

@@ -301,9 +301,15 @@ pub struct WaitOptions {
     /// The overall limit from the moment the keyword was sent.
     pub wait: Duration,
     /// After every part of every message so far has arrived, how long to wait for further
-    /// messages (carriers that split a report into several SMS). Skipped once `expect_parts`
-    /// parts are in.
+    /// messages anyway (`--settle`; default 0: the reply is complete, answer at once). Skipped
+    /// once `expect_parts` parts are in.
     pub settle: Duration,
+    /// Where completeness cannot be seen (text mode has no concatenation header), how long
+    /// after the last part to wait for more, unless `expect_parts` parts are in.
+    pub settle_unseen: Duration,
+    /// Separate messages the carrier sends as its reply (the profile's `reply_messages`):
+    /// wait (up to `settle_incomplete` after the last one) until that many have arrived.
+    pub expect_messages: Option<usize>,
     /// While a concatenated message is missing parts, how long after the last part to wait
     /// for the rest before reporting it with gaps.
     pub settle_incomplete: Duration,
@@ -317,10 +323,12 @@ impl Default for WaitOptions {
     fn default() -> Self {
         WaitOptions {
             wait: Duration::from_secs(120),
-            settle: Duration::from_millis(1500),
+            settle: Duration::ZERO,
+            settle_unseen: Duration::from_millis(1500),
             settle_incomplete: Duration::from_secs(15),
             poll_every: Duration::from_secs(3),
             expect_parts: None,
+            expect_messages: None,
         }
     }
 }
@@ -1085,22 +1093,28 @@ impl SmsSession {
         let mut noticed_by = String::new();
         loop {
             let now = Instant::now();
-            // Is the reply complete?
+            // Is the reply complete? (`settle_at`: when to answer if nothing more arrives.)
+            let mut settle_at = None;
             if let Some(last) = last_part {
                 let joined = self.join(&got, &routed);
                 let incomplete = joined.iter().any(|m| !m.missing.is_empty());
                 let count = got.len() + routed.len();
                 let enough = opts.expect_parts.is_some_and(|n| count >= n);
-                let settle_until = if incomplete {
+                let messages_missing = opts.expect_messages.is_some_and(|n| joined.len() < n);
+                let settle_until = if incomplete || messages_missing {
                     last + opts.settle_incomplete
                 } else if enough {
                     last
+                } else if self.mode == SmsMode::Text && opts.expect_messages.is_none() {
+                    // No concatenation header: more parts may still be on their way.
+                    last + opts.settle.max(opts.settle_unseen)
                 } else {
                     last + opts.settle
                 };
                 if now >= settle_until || now >= deadline {
                     return Ok(self.reply(&got, &routed, joined, noticed_by));
                 }
+                settle_at = Some(settle_until);
             } else if now >= deadline {
                 return Err(SmsError::NoReply {
                     from: senders.senders.clone(),
@@ -1113,8 +1127,8 @@ impl SmsSession {
             }
             progress(deadline.saturating_duration_since(now));
             let mut wake = deadline.min(next_poll);
-            if let Some(last) = last_part {
-                wake = wake.min(last + opts.settle).max(now);
+            if let Some(at) = settle_at {
+                wake = wake.min(at).max(now);
             }
             // Wake at least once a second so the progress display keeps moving.
             wake = wake.min(now + Duration::from_secs(1));

@@ -66,3 +66,64 @@ fn sms_list_reports_a_stored_message_it_cannot_decode() {
     let notes = j["notes"].to_string();
     assert!(notes.contains("[SM:1]") && notes.contains("[SM:2]"), "{j}");
 }
+
+/// A carrier that answers a keyword with two separate SMS, 1 s apart (the old fixed 1.5 s settle took both).
+fn two_message_carrier(dir: &std::path::Path, reply_messages: Option<u8>) {
+    let cfg = dir.join("simquota");
+    std::fs::create_dir_all(&cfg).unwrap();
+    let extra = reply_messages
+        .map(|n| format!("reply_messages = {n}\n"))
+        .unwrap_or_default();
+    std::fs::write(
+        cfg.join("carriers.toml"),
+        format!(
+            "[[carrier]]\nid = \"test-two\"\nname = \"TwoMsg\"\ncountry = \"ZZ\"\n\
+             mcc_mnc = [\"00102\"]\nsources = [\"synthetic\"]\n\n[[carrier.methods]]\n\
+             kind = \"sms\"\nnumber = \"12345\"\nkeyword = \"DATA\"\n\
+             reply_senders = [\"12345\"]\n{extra}"
+        ),
+    )
+    .unwrap();
+}
+
+fn two_message_run(reply_messages: Option<u8>) -> serde_json::Value {
+    let dir = tempdir("two-messages");
+    two_message_carrier(&dir, reply_messages);
+    let sc = scenario(
+        "[network]\noperator = \"TwoMsg\"\nmcc_mnc = \"00102\"\nimsi = \"001020000000001\"\n\
+         iccid = \"89001020000000000001\"\n\n[[sms]]\nnumber = \"12345\"\nkeyword = \"DATA\"\n\
+         delay_ms = 200\ngap_ms = 1000\n\
+         parts = [\"Data left: 500MB.\", \"Valid until 31/12/2026.\"]\n",
+    );
+    let emu = emulator(Family::Quectel, sc);
+    let port = emu.path().to_str().unwrap().to_string();
+    let o = std::process::Command::new(crate::common::bin())
+        .args(["balance", "--port", &port, "--json"])
+        .env("SIMQUOTA_STATE_DIR", &dir)
+        .env("XDG_CONFIG_HOME", &dir)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(o.status.code(), Some(0 | 3)),
+        "{} {}",
+        stdout(&o),
+        stderr(&o)
+    );
+    serde_json::from_slice(&o.stdout).expect("JSON")
+}
+
+#[test]
+fn a_complete_reply_is_answered_without_waiting_for_more() {
+    // No `reply_messages` in the profile: the first message is complete, so the check answers
+    // with it instead of waiting out a settle time for a second one (issue 12 item 6).
+    let v = two_message_run(None);
+    assert_eq!(v["reply_text"], "Data left: 500MB.", "{v}");
+}
+
+#[test]
+fn a_carrier_that_sends_separate_messages_gets_them_all() {
+    let v = two_message_run(Some(2));
+    let text = v["reply_text"].as_str().unwrap_or_default();
+    assert!(text.contains("Data left: 500MB."), "{v}");
+    assert!(text.contains("Valid until 31/12/2026."), "{v}");
+}
