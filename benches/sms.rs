@@ -123,9 +123,16 @@ fn emulator_round_trip(c: &mut Criterion) {
         let emu = Emulator::spawn(Box::new(dev), None).expect("pty");
         let path = emu.path().to_path_buf();
         // Send → +CMTI → read both parts (zero carrier delay): the tool's own overhead.
-        let hint = if expect.is_some() { "parts hinted" } else { "no hint" };
+        let hint = if expect.is_some() {
+            "parts hinted"
+        } else {
+            "no hint"
+        };
         g.bench_function(
-            format!("{} send+await ({delay_ms} ms carrier, {hint})", family.name()),
+            format!(
+                "{} send+await ({delay_ms} ms carrier, {hint})",
+                family.name()
+            ),
             |b| {
                 b.iter_custom(|iters| {
                     let mut total = Duration::ZERO;

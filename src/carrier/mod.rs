@@ -423,7 +423,7 @@ impl Registry {
                 }
                 None => {
                     notes.push(format!(
-                        "no carrier profile has the id \"{id}\" (`simquota carriers list` shows them)"
+                        "no carrier profile has the id \"{id}\" (`simquota carriers` lists them)"
                     ));
                     Selection {
                         profile: None,

@@ -204,8 +204,8 @@ pub struct BalanceArgs {
     /// Answers for a USSD menu, in order.
     #[arg(long = "reply", value_name = "TEXT")]
     pub replies: Vec<String>,
-    /// Seconds to wait for the carrier's first reply.
-    #[arg(long, default_value_t = 60)]
+    /// Seconds to wait for the carrier's first reply (1–3600).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
     /// Carrier profile to use instead of the one chosen from the SIM (see `simquota carriers`).
     #[arg(long, value_name = "ID")]
@@ -382,8 +382,8 @@ pub struct UssdArgs {
     /// Decode replies as if the modem's character set were this.
     #[arg(long, value_enum, ignore_case = true)]
     pub charset: Option<CharsetArg>,
-    /// Seconds to wait for the first reply.
-    #[arg(long, default_value_t = 60)]
+    /// Seconds to wait for the first reply (1–3600).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
 }
 

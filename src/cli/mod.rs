@@ -268,6 +268,15 @@ pub(super) async fn finish(s: AtSession) -> Result<(), Failure> {
 /// The check a `balance` (or `watch`) command line asks for.
 pub fn request(a: &args::BalanceArgs) -> Result<Request, Failure> {
     let mut r = Request::new(modem_choice(&a.port)?);
+    // An explicit profile that does not exist is a typo, not an unknown SIM: say so up front.
+    if let Some(id) = &a.carrier {
+        if load_registry()?.get(id).is_none() {
+            return Err(Failure::new(
+                exit::USAGE,
+                format!("no carrier profile {id:?}: `simquota carriers` lists them"),
+            ));
+        }
+    }
     r.carrier = a.carrier.clone();
     r.method = if a.sms.from_inbox {
         MethodChoice::Inbox

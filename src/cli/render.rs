@@ -164,7 +164,16 @@ pub fn balance(rep: &Report) -> String {
         .join(" · ");
     let _ = writeln!(out, "{request} → {who}");
     out.push_str(&reading_summary(r, today, base));
-    if !r.understood {
+    let menu = rep.ussd.as_ref().is_some_and(|u| u.cancelled_menu);
+    if menu {
+        // The reply is a menu, not an answer: say so and how to go on.
+        let _ = writeln!(
+            out,
+            "The carrier answered with a menu; simquota cancelled it (no answer was given).\n\
+             Answer it with --reply: e.g. `simquota balance --ussd '{request}' --reply 1`, \
+             or explore it with `simquota ussd '{request}'`."
+        );
+    } else if !r.understood {
         let _ = writeln!(
             out,
             "Not understood: the carrier's reply is shown as it came."

@@ -127,3 +127,40 @@ fn a_carrier_that_sends_separate_messages_gets_them_all() {
     assert!(text.contains("Data left: 500MB."), "{v}");
     assert!(text.contains("Valid until 31/12/2026."), "{v}");
 }
+
+#[test]
+fn little_things_a_newcomer_hits_at_once() {
+    let dir = tempdir("little");
+    // The README's own spelling of character sets, in any case.
+    for cs in ["UCS2", "ucs2", "Ucs2"] {
+        let o = run(&["decode", "ussd", "--cscs", cs, "00480069"], &dir);
+        assert!(o.status.success(), "--cscs {cs}: {}", stderr(&o));
+        assert_eq!(stdout(&o).trim_end(), "Hi");
+    }
+    // A typo in --carrier is a usage error that names the typo, not "the SIM is unknown".
+    let o = run(&["balance", "--simulate", "--carrier", "nope"], &dir);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("no carrier profile \"nope\""), "{err}");
+    assert!(
+        err.contains("`simquota carriers`") && !err.contains("carriers list"),
+        "{err}"
+    );
+    // --timeout 0 cannot work: refused, never printed as "0ns".
+    let o = run(&["balance", "--simulate", "--timeout", "0"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!stderr(&o).contains("0ns"), "{}", stderr(&o));
+    // A menu instead of an answer: say it was cancelled and how to answer it.
+    let o = run(&["balance", "--simulate", "--ussd", "*101#"], &dir);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("answered with a menu"), "{out}");
+    assert!(out.contains("--reply 1"), "{out}");
+    // …and answering it works.
+    let o = run(
+        &["balance", "--simulate", "--ussd", "*101#", "--reply", "1"],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Remaining 1.25 GB"), "{}", stdout(&o));
+}
