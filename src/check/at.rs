@@ -238,10 +238,12 @@ impl Backend for AtBackend {
             style: ask.style,
             ..UssdOptions::default()
         };
+        opts.overrides.priors.seen = ask.seen;
         let o = crate::ussd::flow::run(&mut self.session.modem, &ask.code, &mut opts).await?;
         Ok(UssdAnswer {
             text: o.last_text().map(|t| t.text.clone()).unwrap_or_default(),
             style: Some(o.style),
+            seen: o.hex_reading(),
             details: UssdDetails {
                 exchanges: o.exchanges,
                 style: Some(o.style),

@@ -22,6 +22,8 @@ pub struct UssdAsk {
     pub timeout: Duration,
     /// Request style to try first (remembered per modem model).
     pub style: Option<RequestStyle>,
+    /// How this modem model's all-hex GSM 7-bit replies read before (remembered per model).
+    pub seen: Option<crate::ussd::Interpretation>,
 }
 
 /// A USSD answer.
@@ -31,6 +33,8 @@ pub struct UssdAnswer {
     pub text: String,
     /// The request style the modem accepted (AT backend), to remember.
     pub style: Option<RequestStyle>,
+    /// How an all-hex reply under a GSM 7-bit DCS was read, to remember for this model.
+    pub seen: Option<crate::ussd::Interpretation>,
     /// The conversation, for the report.
     pub details: UssdDetails,
 }

@@ -65,6 +65,7 @@ impl Backend for MmBackend {
     async fn ussd(&mut self, ask: &UssdAsk) -> Result<UssdAnswer, CheckError> {
         let out = mm::ussd(&self.modem, &ask.code, &ask.replies, MAX_ROUNDS).await?;
         Ok(UssdAnswer {
+            seen: None,
             text: out.last_text().map(|t| t.text.clone()).unwrap_or_default(),
             style: None,
             details: UssdDetails {

@@ -50,6 +50,10 @@ use request::OpenState;
 /// State file remembering which USSD request style each modem model accepted.
 pub const USSD_STYLE_FILE: &str = "ussd-style.json";
 
+/// State file remembering how each modem model's all-hex GSM 7-bit USSD replies read (packed
+/// septets, UCS-2, 8-bit): the next reply from the same model is decoded with that prior.
+pub const USSD_READING_FILE: &str = "ussd-reading.json";
+
 /// A finished check: what `deliver` returned, and lines for people (deleted reply parts,
 /// restore warnings, where the transcript went).
 #[derive(Debug)]
@@ -187,17 +191,24 @@ async fn ask<B: Backend>(
         };
         let key = style_key(&id);
         let mut styles: BTreeMap<String, RequestStyle> = state.dir.read(USSD_STYLE_FILE);
+        let mut readings: BTreeMap<String, crate::ussd::Interpretation> =
+            state.dir.read(USSD_READING_FILE);
         let a = b
             .ussd(&UssdAsk {
                 code: code.clone(),
                 replies,
                 timeout: req.ussd.timeout,
                 style: styles.get(&key).copied(),
+                seen: readings.get(&key).copied(),
             })
             .await?;
         if let Some(style) = a.style.filter(|s| styles.get(&key) != Some(s)) {
-            styles.insert(key, style);
+            styles.insert(key.clone(), style);
             let _ = state.dir.write(USSD_STYLE_FILE, &styles);
+        }
+        if let Some(seen) = a.seen.filter(|s| readings.get(&key) != Some(s)) {
+            readings.insert(key, seen);
+            let _ = state.dir.write(USSD_READING_FILE, &readings);
         }
         (MethodUsed::Ussd, code, a.text, Some(a.details), None)
     };

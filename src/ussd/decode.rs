@@ -68,7 +68,7 @@ impl Charset {
 }
 
 /// How the payload was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Interpretation {
     /// Characters as received (under CSCS "GSM", raw GSM codes passed through as ASCII

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::{
-    decode_payload, encode_request, parse_cusd, Charset, DecodeOverrides, RequestStyle, UssdStatus,
-    UssdText,
+    decode_payload, encode_request, parse_cusd, Charset, DecodeOverrides, Interpretation,
+    RequestStyle, UssdStatus, UssdText,
 };
 use crate::at::{Command, FinalResult, UrcKind};
 use crate::modem::{Modem, ModemError};
@@ -76,6 +76,24 @@ pub struct UssdOutcome {
 }
 
 impl UssdOutcome {
+    /// How an all-hex payload under a GSM 7-bit DCS was read, when it departed from plain text
+    /// (packed septets, UCS-2 or 8-bit hex) — what to remember for this modem model.
+    pub fn hex_reading(&self) -> Option<Interpretation> {
+        use Interpretation as I;
+        self.exchanges.iter().rev().find_map(|e| {
+            let t = e.reply.as_ref()?;
+            let gsm_dcs = t.dcs.is_none_or(|d| {
+                crate::codec::CbsDcs::from_byte(d).alphabet == crate::codec::Alphabet::Gsm7
+            });
+            (gsm_dcs
+                && matches!(
+                    t.interpretation,
+                    I::Gsm7PackedHex | I::Ucs2Hex | I::EightBitHex
+                ))
+            .then_some(t.interpretation)
+        })
+    }
+
     /// The last decoded reply text, if any.
     pub fn last_text(&self) -> Option<&UssdText> {
         self.exchanges.iter().rev().find_map(|e| e.reply.as_ref())

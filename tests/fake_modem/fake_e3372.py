@@ -9,7 +9,7 @@ packing and USSD CR padding) and from how Huawei sticks behave (packed GSM 7-bit
 Like socat, python-gsmmodem's test modems and ser2net bridges it keeps the slave side of its PTY
 open while it runs, so to /proc it looks as if another program had the port open.
 
-  python3 fake_e3372.py --link PATH [--delay SECONDS]
+  python3 fake_e3372.py --link PATH [--delay SECONDS] [--manufacturer NAME]
 
 prints "READY <slave path>" once the port is usable; SIGTERM/SIGINT remove the link and exit.
 The USSD replies are fixed below, keyed by the code the client asks for.
@@ -98,7 +98,8 @@ def unpack(data):
 
 
 class Modem:
-    def __init__(self, master, delay):
+    def __init__(self, master, delay, manufacturer="huawei"):
+        self.manufacturer = manufacturer
         self.master = master
         self.delay = delay
         self.echo = True
@@ -146,7 +147,7 @@ class Modem:
             self.cmee = int(c[6:] or 0)
             return self.ok()
         if c in ("+CGMI", "+GMI"):
-            return self.ok("huawei")
+            return self.ok(self.manufacturer)
         if c in ("+CGMM", "+GMM"):
             return self.ok("E3372")
         if c in ("+CGMR", "+GMR"):
@@ -214,6 +215,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--link", required=True)
     ap.add_argument("--delay", type=float, default=0.3)
+    ap.add_argument("--manufacturer", default="huawei",
+                    help="what AT+CGMI says (a rebadged stick may not say huawei)")
     a = ap.parse_args()
     master, slave = os.openpty()
     tty.setraw(slave)
@@ -232,7 +235,7 @@ def main():
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     print("READY " + name, flush=True)
-    modem = Modem(master, a.delay)
+    modem = Modem(master, a.delay, a.manufacturer)
     # The slave fd stays open for the whole run, as socat and python pty emulators keep it.
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

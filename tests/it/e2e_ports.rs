@@ -42,8 +42,15 @@ impl Drop for Kill {
 
 /// Starts the fake E3372 with its port at `link`; returns once it says READY.
 fn fake_e3372(link: &Path) -> Kill {
+    fake_e3372_as(link, "huawei")
+}
+
+/// The same fake, saying `manufacturer` to `AT+CGMI` (a rebadged stick).
+fn fake_e3372_as(link: &Path, manufacturer: &str) -> Kill {
     let mut child = Command::new("python3")
         .arg(root().join("tests/fake_modem/fake_e3372.py"))
+        .arg("--manufacturer")
+        .arg(manufacturer)
         .arg("--link")
         .arg(link)
         .arg("--delay")
@@ -189,6 +196,48 @@ fn a_program_holding_only_the_slave_is_a_competitor_unless_share_port() {
     );
     assert!(
         stderr(&o).contains("going ahead (--share-port)"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn how_a_model_sent_its_replies_is_remembered() {
+    if !peer("python3", "apt-get install python3") {
+        return;
+    }
+    // A rebadged Huawei stick that does not say "huawei": the family prior cannot help, and
+    // a reply of nothing but punctuation does not look like text when unpacked.
+    let dir = tempdir("remembered-reading");
+    std::fs::create_dir_all(&dir).unwrap();
+    let link = dir.join("ttyFAKE");
+    let _fake = fake_e3372_as(&link, "Generic LTE");
+    let port = link.to_str().unwrap();
+    let hex_shown = run(
+        &["balance", "--port", port, "--ussd", "*102#", "--json"],
+        &dir,
+    );
+    let first = common::json(&hex_shown);
+    assert_ne!(first["reply_text"], "{[~]}\\^|€", "no prior yet: {first}");
+    // A reply that reads naturally when unpacked teaches simquota how this model writes…
+    let o = run(
+        &["balance", "--port", port, "--ussd", "*101#", "--json"],
+        &dir,
+    );
+    assert_eq!(
+        common::json(&o)["reply_text"],
+        "Your data balance is 812MB. Valid until 31/12/2026."
+    );
+    let memory = std::fs::read_to_string(dir.join("ussd-reading.json")).expect("remembered");
+    assert!(memory.contains("gsm7_packed_hex"), "{memory}");
+    // …so the next unconvincing reply from the same model is decoded the same way.
+    let o = run(
+        &["balance", "--port", port, "--ussd", "*102#", "--json"],
+        &dir,
+    );
+    assert_eq!(
+        common::json(&o)["reply_text"],
+        "{[~]}\\^|€",
         "{}",
         stderr(&o)
     );
