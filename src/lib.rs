@@ -17,6 +17,7 @@ pub mod emulator;
 pub mod mm;
 pub mod modem;
 pub mod monitor;
+pub mod output;
 #[doc(hidden)]
 pub mod peers;
 pub mod ports;

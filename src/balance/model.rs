@@ -65,7 +65,7 @@ impl ParseOptions {
 }
 
 /// One pool of data named in the reply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataBucket {
     /// `"data"` for the main pool, else what the reply names: `"domestic"`, `"provincial"`,
     /// `"roaming"`, `"night"`, `"day"`, `"bonus"`, `"gift"`, `"carry-over"`, `"free"`.
@@ -106,14 +106,14 @@ impl DataBucket {
 }
 
 /// The reply says the speed is limited now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Throttle {
     /// The limited speed in kbit/s when the reply states it (`128kbps` → 128, `1Mbps` → 1000).
     pub speed_kbps: Option<u64>,
 }
 
 /// An amount of money.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Money {
     /// What it is: `"balance"`, `"bonus"`, `"promo"`, `"gift"`, `"main"`, `"start"`,
     /// `"purchased"`, `"prepaid"`, `"limit"`, `"renewal"`, `"price"`, `"spent"`, `"total"`,
@@ -132,7 +132,7 @@ pub struct Money {
 }
 
 /// What a reply says, in numbers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reading {
     /// Detected language (`"ja"`, `"zh-Hans"`, `"zh-Hant"`, `"en"`, `"ru"`, `"uk"`, `"de"`,
     /// `"pl"`, `"sv"`, `"id"`, `"cs"`, `"hu"`, `"fr"`, `"bg"`), or the hint when the text alone
@@ -160,7 +160,8 @@ pub struct Reading {
     /// Reset: the first date the reply marks as the start of the next period (月结日, "renews on").
     pub reset: Option<Date>,
     /// 0..1: 0.9 for a clean generic reading, 0.95 through a carrier hint, lower for each
-    /// ambiguity noted; 0 when not understood.
+    /// ambiguity noted; 0 when not understood. JSON: rounded to two decimals.
+    #[serde(serialize_with = "crate::output::round2")]
     pub confidence: f32,
     /// False when nothing usable was found (or the language is unknown): the CLI exits 3.
     pub understood: bool,
@@ -175,7 +176,7 @@ pub struct Reading {
 }
 
 /// A number found in the reply and what became of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Candidate {
     /// The number as written, with its unit or currency (`"812MB"`, `"Rp25rb"`, `"2/2"`).
     pub text: String,

@@ -33,7 +33,7 @@ fn default_units_base() -> u32 {
 }
 
 /// How to ask one carrier for its balance and how it answers (see `carriers/README.md`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// Stable slug, e.g. `jp-docomo`; user files override built-ins with the same id.
@@ -124,7 +124,7 @@ impl<'de> Deserialize<'de> for Cost {
 }
 
 /// One way to learn the balance (`kind = "ussd" | "sms" | "inbox" | "none"`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Method {
     /// Dial a USSD code (`*100#`), then answer menus with `follow`.

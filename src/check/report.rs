@@ -12,7 +12,7 @@ use crate::ussd::flow::UssdExchange;
 use crate::ussd::{Charset, RequestStyle};
 
 /// How the answer was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MethodUsed {
     /// A USSD code.
@@ -38,7 +38,7 @@ impl MethodUsed {
 }
 
 /// The carrier profile used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CarrierRef {
     /// Profile id (`simquota carriers`).
     pub id: String,
@@ -50,7 +50,7 @@ pub struct CarrierRef {
 }
 
 /// One check's result: `simquota balance --json` (schema_version [`crate::balance::SCHEMA_VERSION`]).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Report {
     /// Version of this document's shape.
     pub schema_version: u32,
@@ -109,7 +109,7 @@ impl Report {
 }
 
 /// The USSD conversation of a check.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct UssdDetails {
     /// Every round, in order.
     pub exchanges: Vec<UssdExchange>,
@@ -127,7 +127,7 @@ pub struct UssdDetails {
 }
 
 /// The SMS side of a check: what was sent and what came back.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct SmsDetails {
     /// Where the query went.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -176,7 +176,7 @@ pub struct SmsDetails {
 }
 
 /// The carrier has no way a modem can ask: `method` is `none`, with the other ways.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct NoMethod {
     /// Version of this document's shape.
     pub schema_version: u32,

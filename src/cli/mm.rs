@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use serde_json::json;
-
 use super::args::PortArgs;
 use super::{exit, Failure};
 use crate::mm::{self, MmError, MmModem};
@@ -28,6 +26,14 @@ pub(super) async fn choose(p: &PortArgs) -> Result<Option<MmModem>, Failure> {
 pub(super) async fn ussd_cmd(a: &super::args::UssdArgs, modem: MmModem) -> Result<u8, Failure> {
     if a.cancel {
         mm::cancel_ussd(&modem).await?;
+        if a.port.json {
+            super::print_json(&crate::output::UssdCancelDoc {
+                schema_version: crate::output::V1,
+                cancelled: true,
+                result: None,
+            });
+            return Ok(exit::OK);
+        }
         println!("USSD session cancelled");
         return Ok(exit::OK);
     }
@@ -44,16 +50,16 @@ pub(super) async fn ussd_cmd(a: &super::args::UssdArgs, modem: MmModem) -> Resul
     let out = mm::ussd_with(&modem, &code, &a.replies, 8, &mut opts).await?;
     let last = out.last_text().map(|t| t.text.clone());
     if a.port.json {
-        let v = json!({
-            "schema_version": 1,
-            "request": code,
-            "port": modem.path,
-            "backend": "modemmanager",
-            "reply_text": last,
-            "exchanges": out.exchanges,
-            "cancelled_menu": out.cancelled_menu,
+        super::print_json(&crate::output::UssdDoc {
+            schema_version: crate::output::V1,
+            request: code,
+            port: modem.path.clone(),
+            backend: Some("modemmanager".into()),
+            reply_text: last,
+            exchanges: out.exchanges,
+            style: None,
+            cancelled_menu: out.cancelled_menu,
         });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         for e in &out.exchanges {
             if out.exchanges.len() > 1 {

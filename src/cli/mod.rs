@@ -16,9 +16,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use serde_json::json;
 
-use crate::carrier::{Method, Profile, Registry};
+use crate::carrier::{Method, Registry};
 use crate::check::at::{AtSession, OpenSettings};
 use crate::check::{
     self, BackendChoice, CarrierRef, CheckError, ErrorKind, GuardSettings, MethodChoice,
@@ -27,6 +26,7 @@ use crate::check::{
 use crate::emulator::scenario::Scenario;
 use crate::emulator::sim::SimModem;
 use crate::emulator::{replay::Replay, Emulator, Family};
+use crate::output;
 use crate::transcript::Transcript;
 use crate::ussd::{self, flow::UssdOptions, Charset, DecodeOverrides};
 use args::{CharsetArg, Cli, Cmd, DecodeCmd, FamilyArg, ModemArg, PortArgs};
@@ -58,6 +58,8 @@ pub struct Failure {
     pub code: u8,
     /// Message for stderr.
     pub message: String,
+    /// Notes that go with it (SMS: messages marked read while looking for the reply).
+    pub notes: Vec<String>,
 }
 
 impl Failure {
@@ -65,13 +67,18 @@ impl Failure {
         Failure {
             code,
             message: message.into(),
+            notes: Vec::new(),
         }
     }
 }
 
 impl From<CheckError> for Failure {
     fn from(e: CheckError) -> Self {
-        Failure::new(exit_code(e.kind), e.message)
+        Failure {
+            code: exit_code(e.kind),
+            message: e.message,
+            notes: e.notes,
+        }
     }
 }
 
@@ -99,6 +106,65 @@ pub fn exit_code(kind: ErrorKind) -> u8 {
     }
 }
 
+/// The failure kind of an exit code (for `error.code` under `--json`).
+pub fn error_kind(code: u8) -> ErrorKind {
+    match code {
+        exit::USAGE => ErrorKind::Usage,
+        exit::NOT_UNDERSTOOD => ErrorKind::NotUnderstood,
+        exit::NO_ANSWER => ErrorKind::NoAnswer,
+        exit::SIM => ErrorKind::Sim,
+        exit::SPEND_GUARD => ErrorKind::SpendGuard,
+        _ => ErrorKind::Modem,
+    }
+}
+
+/// Under `--json`, a failure is a JSON document on stdout too (scripts never parse stderr).
+fn print_error_json(f: &Failure) {
+    print_json(&output::ErrorDoc {
+        schema_version: output::V1,
+        error: output::ErrorBody {
+            code: error_kind(f.code),
+            message: f.message.clone(),
+            exit_code: f.code,
+            notes: f.notes.clone(),
+        },
+    });
+}
+
+/// True when the command asked for JSON output.
+fn wants_json(cmd: &Cmd) -> bool {
+    use args::SmsCmd;
+    match cmd {
+        Cmd::Balance(a) => a.port.json || a.report.format == args::Format::Json,
+        Cmd::Ussd(a) => a.port.json,
+        Cmd::Info(p) => p.json,
+        Cmd::Carriers { json, .. } => *json,
+        Cmd::Parse(a) => a.json || a.report.format == args::Format::Json,
+        Cmd::History(h) => h.json,
+        Cmd::Decode(DecodeCmd::Pdu { json, .. }) | Cmd::Decode(DecodeCmd::Ussd { json, .. }) => {
+            *json
+        }
+        Cmd::Sms(SmsCmd::Send { port, .. })
+        | Cmd::Sms(SmsCmd::List { port, .. })
+        | Cmd::Sms(SmsCmd::Read { port, .. })
+        | Cmd::Sms(SmsCmd::Delete { port, .. }) => port.json,
+        Cmd::Emulate(_) | Cmd::Watch(_) | Cmd::Serve(_) | Cmd::Ports { .. } => false,
+    }
+}
+
+/// The output format of a reading: `--json` is `--format json`; with another `--format` it is
+/// a usage error (checked before anything is asked).
+fn reading_format(json_flag: bool, report: &args::ReportArgs) -> Result<args::Format, Failure> {
+    match (json_flag, report.format) {
+        (false, f) => Ok(f),
+        (true, args::Format::Human | args::Format::Json) => Ok(args::Format::Json),
+        (true, args::Format::Prometheus) => Err(Failure::new(
+            exit::USAGE,
+            "--json and --format prometheus ask for two formats: pass one of them",
+        )),
+    }
+}
+
 /// Entry point of the `simquota` binary.
 pub fn main() -> ExitCode {
     // Like other Unix tools, end quietly when the reader of our output goes away
@@ -107,7 +173,21 @@ pub fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind as K;
+            let informational = matches!(e.kind(), K::DisplayHelp | K::DisplayVersion);
+            if !informational && std::env::args().skip(1).any(|a| a == "--json") {
+                let _ = e.print();
+                let message = e.render().to_string();
+                print_error_json(&Failure::new(exit::USAGE, message.trim()));
+                return ExitCode::from(exit::USAGE);
+            }
+            e.exit()
+        }
+    };
+    let json = wants_json(&cli.command);
     if matches!(cli.command, Cmd::Watch(_) | Cmd::Serve(_)) {
         // A daemon is not a filter: a closed pipe (an `--exec` program that does not read its
         // stdin, a scraper that hangs up) is the peer's business and must not kill the watch
@@ -133,8 +213,19 @@ pub fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
             eprintln!("simquota: {}", render::safe(&f.message));
+            if json {
+                print_error_json(&f);
+            }
             ExitCode::from(f.code)
         }
+    }
+}
+
+/// Prints a document as pretty JSON on stdout.
+pub(super) fn print_json<T: serde::Serialize>(doc: &T) {
+    match serde_json::to_string_pretty(doc) {
+        Ok(t) => println!("{t}"),
+        Err(e) => eprintln!("simquota: cannot write JSON: {e}"),
     }
 }
 
@@ -322,7 +413,7 @@ pub(super) fn load_registry() -> Result<Registry, Failure> {
 
 async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
     let req = request(&a)?;
-    let json_flag = a.port.json;
+    let json_flag = reading_format(a.port.json, &a.report)? == args::Format::Json;
     let tty = std::io::stderr().is_terminal() && !json_flag;
     let spin = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
     let mut tick = 0usize;
@@ -441,15 +532,9 @@ fn emit(
         .map(parse_threshold)
         .transpose()
         .map_err(|e| Failure::new(exit::USAGE, e))?;
-    let format = if json_flag {
-        args::Format::Json
-    } else {
-        report.format
-    };
+    let format = reading_format(json_flag, report)?;
     match format {
-        args::Format::Json => {
-            println!("{}", serde_json::to_string_pretty(doc).unwrap_or_default())
-        }
+        args::Format::Json => print_json(doc),
         args::Format::Prometheus => print!("{}", render::prometheus(doc)),
         args::Format::Human => {
             print!("{}", render::safe(human));
@@ -533,8 +618,10 @@ fn carriers(what: &[String], json_out: bool) -> Result<u8, Failure> {
     match what {
         [] => {
             if json_out {
-                let all: Vec<&Profile> = reg.all().collect();
-                println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+                print_json(&output::CarriersDoc {
+                    schema_version: output::V1,
+                    carriers: reg.all().cloned().collect(),
+                });
             } else {
                 println!("{:<22} {:<3} {:<28} HOW", "ID", "CC", "NAME");
                 for p in reg.all() {
@@ -565,7 +652,10 @@ fn carriers(what: &[String], json_out: bool) -> Result<u8, Failure> {
         [show, id] if show == "show" => match reg.get(id) {
             Some(p) => {
                 if json_out {
-                    println!("{}", serde_json::to_string_pretty(p).unwrap_or_default());
+                    print_json(&output::CarrierDoc {
+                        schema_version: output::V1,
+                        carrier: p.clone(),
+                    });
                 } else {
                     print!("{}", p.describe());
                 }
@@ -584,6 +674,7 @@ fn carriers(what: &[String], json_out: bool) -> Result<u8, Failure> {
 }
 
 fn parse_cmd(a: args::ParseArgs) -> Result<u8, Failure> {
+    reading_format(a.json, &a.report)?;
     let text = match a.text {
         Some(t) => t,
         None => {
@@ -650,7 +741,7 @@ fn parse_cmd(a: args::ParseArgs) -> Result<u8, Failure> {
 /// (exit code 5).
 pub(super) fn render_no_method(n: &NoMethod, json_out: bool) -> u8 {
     if json_out {
-        println!("{}", serde_json::to_string_pretty(n).unwrap_or_default());
+        print_json(n);
     } else {
         println!(
             "{} has no USSD balance code that a modem can use.",
@@ -700,6 +791,14 @@ async fn ussd_cmd(a: args::UssdArgs) -> Result<u8, Failure> {
         let r = ussd::flow::cancel(&mut s.modem).await;
         finish(s).await?;
         let r = r?;
+        if a.port.json {
+            print_json(&output::UssdCancelDoc {
+                schema_version: output::V1,
+                cancelled: true,
+                result: Some(r.to_string()),
+            });
+            return Ok(exit::OK);
+        }
         println!("USSD session cancelled ({r})");
         return Ok(exit::OK);
     }
@@ -730,16 +829,16 @@ async fn ussd_cmd(a: args::UssdArgs) -> Result<u8, Failure> {
     finish(s).await?;
     let outcome = outcome?;
     if a.port.json {
-        let v = json!({
-            "schema_version": 1,
-            "request": code,
-            "port": port.to_string_lossy(),
-            "reply_text": outcome.last_text().map(|t| t.text.clone()),
-            "exchanges": outcome.exchanges,
-            "style": outcome.style,
-            "cancelled_menu": outcome.cancelled_menu,
+        print_json(&output::UssdDoc {
+            schema_version: output::V1,
+            request: code,
+            port: port.to_string_lossy().into_owned(),
+            backend: None,
+            reply_text: outcome.last_text().map(|t| t.text.clone()),
+            exchanges: outcome.exchanges,
+            style: Some(outcome.style),
+            cancelled_menu: outcome.cancelled_menu,
         });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         print!("{}", render::safe(&render::ussd(&outcome, interactive)));
     }
@@ -751,8 +850,12 @@ async fn info(p: PortArgs) -> Result<u8, Failure> {
         let id = crate::mm::identity(&modem).await?;
         let port = PathBuf::from(&modem.path);
         if p.json {
-            let v = json!({ "schema_version": 1, "port": modem.path, "backend": "modemmanager", "modem": id });
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            print_json(&output::InfoDoc {
+                schema_version: output::V1,
+                port: modem.path.clone(),
+                backend: Some("modemmanager".into()),
+                modem: id,
+            });
         } else {
             print!("{}", render::safe(&render::info(&port, &id)));
         }
@@ -764,8 +867,12 @@ async fn info(p: PortArgs) -> Result<u8, Failure> {
     finish(s).await?;
     let id = id?;
     if p.json {
-        let v = json!({ "schema_version": 1, "port": port.to_string_lossy(), "modem": id });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        print_json(&output::InfoDoc {
+            schema_version: output::V1,
+            port: port.to_string_lossy().into_owned(),
+            backend: None,
+            modem: id,
+        });
     } else {
         print!("{}", render::safe(&render::info(&port, &id)));
     }
@@ -874,7 +981,16 @@ fn decode(d: DecodeCmd) -> Result<u8, Failure> {
             };
             let t = ussd::decode_payload(&payload, dcs, charset(cscs), &overrides);
             if json {
-                println!("{}", serde_json::to_string_pretty(&t).unwrap_or_default());
+                let detected_language = crate::balance::parse(
+                    &t.text,
+                    &crate::balance::ParseOptions::new(check::local_today()),
+                )
+                .language;
+                print_json(&output::DecodeUssdDoc {
+                    schema_version: output::V1,
+                    decoded: t,
+                    detected_language,
+                });
             } else {
                 println!("{}", render::safe(&t.text));
                 for w in &t.warnings {

@@ -3,7 +3,7 @@
 //! The logic lives in [`crate::sms::flow`] and [`crate::sms::guard`]; this file resolves
 //! options, renders and maps errors to exit codes.
 
-use serde_json::json;
+use crate::output;
 
 use super::args::{PortArgs, SmsCmd};
 use super::{exit, open, print_notes, Failure};
@@ -127,8 +127,11 @@ pub(super) async fn run(c: SmsCmd) -> Result<u8, Failure> {
             .await?;
             print_notes(&notes);
             if json_out {
-                let v = json!({"schema_version": 1, "sent": true, "message_references": refs});
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                super::print_json(&output::SmsSendDoc {
+                    schema_version: output::V1,
+                    sent: true,
+                    message_references: refs,
+                });
             } else {
                 println!(
                     "sent ({} part(s), message reference {})",
@@ -161,8 +164,13 @@ pub(super) async fn run(c: SmsCmd) -> Result<u8, Failure> {
                 .filter(|m| !unread || m.status == Some(MessageStatus::ReceivedUnread))
                 .collect();
             if json_out {
-                let v = json!({"schema_version": 1, "storages": storages, "mode": mode, "messages": msgs, "notes": notes});
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                super::print_json(&output::SmsListDoc {
+                    schema_version: output::V2,
+                    storages,
+                    mode,
+                    messages: msgs.iter().map(output::MessageDoc::from).collect(),
+                    notes,
+                });
             } else {
                 print_notes(&notes);
                 if msgs.is_empty() {
@@ -185,8 +193,11 @@ pub(super) async fn run(c: SmsCmd) -> Result<u8, Failure> {
             .await?;
             print_notes(&notes);
             if json_out {
-                let v = json!({"schema_version": 1, "message": part, "sms": part.sms});
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                super::print_json(&output::SmsReadDoc {
+                    schema_version: output::V2,
+                    message: output::PartDoc::from(&part),
+                    sms: part.sms.as_ref().map(output::SmsDoc::from),
+                });
             } else {
                 let m = crate::sms::flow::join_parts(std::slice::from_ref(&part), None);
                 for m in &m {
@@ -214,8 +225,10 @@ pub(super) async fn run(c: SmsCmd) -> Result<u8, Failure> {
             .await?;
             print_notes(&notes);
             if json_out {
-                let v = json!({"schema_version": 1, "deleted": done});
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                super::print_json(&output::SmsDeleteDoc {
+                    schema_version: output::V1,
+                    deleted: done,
+                });
             } else {
                 for d in done {
                     println!("deleted {d}");
@@ -242,7 +255,10 @@ pub(super) fn decode_pdu(hex_text: &str, json_out: bool) -> Result<u8, Failure> 
         })
         .map_err(|e| Failure::new(exit::NOT_UNDERSTOOD, format!("cannot decode the PDU: {e}")))?;
     if json_out {
-        println!("{}", serde_json::to_string_pretty(&sms).unwrap_or_default());
+        super::print_json(&output::DecodePduDoc {
+            schema_version: output::V2,
+            sms: output::SmsDoc::from(&sms),
+        });
     } else {
         let who = match sms.sender() {
             Some(a) => format!("from {}", a.display()),

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use serde_json::json;
+use crate::output;
 
 use super::args::{HistoryArgs, ServeArgs, WatchArgs};
 use super::{exit, Failure};
@@ -545,35 +545,49 @@ pub(super) fn history_cmd(h: HistoryArgs) -> Result<u8, Failure> {
     let mut forecasts = Vec::new();
     for iccid in &iccids {
         for (d, used) in db.daily_usage(iccid, since).map_err(fail)? {
-            daily.push(json!({"iccid": iccid, "date": d, "used_bytes": used}));
+            daily.push(output::DailyUsage {
+                iccid: iccid.clone(),
+                date: d,
+                used_bytes: used,
+            });
         }
         let st = monitor::SimStatus::from_history(&db, iccid, now, &SnapshotOptions::default())
             .map_err(fail)?;
         forecasts.push((iccid.clone(), st));
     }
     if h.json {
-        let v = json!({
-            "schema_version": 1,
-            "readings": records.iter().map(|r| json!({
-                "time": monitor::iso_datetime(r.time),
-                "iccid": r.iccid,
-                "carrier": r.carrier,
-                "method": r.method.as_str(),
-                "request": r.request,
-                "success": r.success,
-                "error": r.error,
-                "remaining_bytes": r.numbers.remaining_bytes,
-                "used_bytes": r.numbers.used_bytes,
-                "total_bytes": r.numbers.total_bytes,
-                "balance": r.numbers.balance,
-                "currency": r.numbers.currency,
-                "expiry": r.numbers.expiry,
-                "raw": r.raw,
-            })).collect::<Vec<_>>(),
-            "daily_usage": daily,
-            "forecast": forecasts.iter().map(|(i, s)| json!({"iccid": i, "forecast": s.forecast, "note": s.forecast_note, "daily_budget": s.daily_budget})).collect::<Vec<_>>(),
+        super::print_json(&output::HistoryDoc {
+            schema_version: output::V1,
+            readings: records
+                .iter()
+                .map(|r| output::HistoryReading {
+                    time: monitor::iso_datetime(r.time),
+                    iccid: r.iccid.clone(),
+                    carrier: r.carrier.clone(),
+                    method: r.method.as_str().to_string(),
+                    request: r.request.clone(),
+                    success: r.success,
+                    error: r.error.clone(),
+                    remaining_bytes: r.numbers.remaining_bytes,
+                    used_bytes: r.numbers.used_bytes,
+                    total_bytes: r.numbers.total_bytes,
+                    balance: r.numbers.balance.clone(),
+                    currency: r.numbers.currency.clone(),
+                    expiry: r.numbers.expiry,
+                    raw: r.raw.clone(),
+                })
+                .collect(),
+            daily_usage: daily.clone(),
+            forecast: forecasts
+                .iter()
+                .map(|(i, s)| output::HistoryForecast {
+                    iccid: i.clone(),
+                    forecast: s.forecast.clone(),
+                    note: s.forecast_note.clone(),
+                    daily_budget: s.daily_budget,
+                })
+                .collect(),
         });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(exit::OK);
     }
     let mut out = String::new();
@@ -638,9 +652,9 @@ pub(super) fn history_cmd(h: HistoryArgs) -> Result<u8, Failure> {
             let _ = writeln!(
                 out,
                 "  {} {}  {}",
-                d["date"].as_str().unwrap_or(""),
-                d["iccid"].as_str().unwrap_or(""),
-                crate::balance::format_bytes(d["used_bytes"].as_u64().unwrap_or(0), 1024)
+                d.date,
+                d.iccid,
+                crate::balance::format_bytes(d.used_bytes, 1024)
             );
         }
     }

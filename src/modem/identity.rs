@@ -8,7 +8,7 @@ use super::{Modem, ModemError};
 use crate::at::{split_params, Param};
 
 /// What `simquota info` reports.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(schemars::JsonSchema, Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Identity {
     /// `AT+CGMI`.
     pub manufacturer: Option<String>,

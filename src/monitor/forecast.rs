@@ -55,7 +55,7 @@ pub fn points_from_records(records: &[CheckRecord]) -> Vec<Point> {
 }
 
 /// What the forecast says.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Forecast {
     /// Usage rate, bytes per day.
     pub rate_bytes_per_day: u64,

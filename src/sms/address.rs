@@ -16,7 +16,7 @@ use super::{PduError, Reader};
 use crate::codec::gsm7;
 
 /// Type of number, bits 6..4 of the type-of-address octet (TS 23.040 §9.1.2.5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TypeOfNumber {
     /// 000: unknown (often a national number or a short code).

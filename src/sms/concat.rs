@@ -18,7 +18,7 @@ use super::pdu::Sms;
 use super::timestamp::Timestamp;
 
 /// Where a part was stored: the `+CPMS` storage name and the index in it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Location {
     /// Storage (`"SM"`, `"ME"`, `"MT"`, …), if known.
     pub storage: Option<String>,

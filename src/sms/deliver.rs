@@ -11,7 +11,7 @@ use super::{PduError, Reader};
 use crate::codec::SmsDcs;
 
 /// Fields only SMS-DELIVER has (first-octet flags).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Deliver {
     /// TP-MMS = 0: the service centre has more messages waiting.
     pub more_messages_to_send: bool,

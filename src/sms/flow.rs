@@ -34,7 +34,7 @@ use crate::codec::{gsm7, hex, ucs2};
 use crate::modem::{Modem, ModemError};
 
 /// PDU mode (`AT+CMGF=0`) or the text-mode fallback (`AT+CMGF=1`, `AT+CSCS="UCS2"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SmsMode {
     /// PDU mode.

@@ -19,7 +19,7 @@ use super::pdu::{Sms, SmscPrefix};
 use crate::codec::hex;
 
 /// `<stat>` of a stored message (TS 27.005 §3.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageStatus {
     /// 0 / "REC UNREAD".

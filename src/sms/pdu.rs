@@ -172,7 +172,7 @@ impl<'a> Pdu<&'a [u8]> {
 }
 
 /// What kind of message, with the fields only that kind has.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SmsKind {
     /// SMS-DELIVER: received; [`Sms::address`] is the sender.

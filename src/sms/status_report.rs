@@ -14,7 +14,7 @@ use super::{PduError, Reader, SmsKind};
 use crate::codec::SmsDcs;
 
 /// Fields only SMS-STATUS-REPORT has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct StatusReport {
     /// TP-MR of the message this report is about.
     pub message_reference: u8,

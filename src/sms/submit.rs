@@ -20,7 +20,7 @@ use super::{PduError, Reader};
 use crate::codec::{gsm7, hex, SmsDcs};
 
 /// TP-VP, the validity period of a submitted message (§9.2.3.12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case", tag = "format", content = "value")]
 pub enum ValidityPeriod {
     /// TP-VPF 00: no validity period field.
@@ -56,7 +56,7 @@ impl ValidityPeriod {
 }
 
 /// Fields only SMS-SUBMIT has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Submit {
     /// TP-MR (0 lets the modem choose).
     pub message_reference: u8,

@@ -22,7 +22,7 @@ pub struct InformationElement {
 }
 
 /// Concatenation information: which part of which long message this is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Concat {
     /// Concatenated message reference (8 or 16 bits).
     pub reference: u16,

@@ -52,7 +52,7 @@ pub enum CusdParseError {
 }
 
 /// `<m>` of `+CUSD` (TS 27.007 §7.15).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UssdStatus {
     /// 0: no further user action required (network-initiated USSD-Notify, or no further

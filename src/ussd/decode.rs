@@ -68,7 +68,17 @@ impl Charset {
 }
 
 /// How the payload was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Interpretation {
     /// Characters as received (under CSCS "GSM", raw GSM codes passed through as ASCII
@@ -179,7 +189,7 @@ impl Priors {
 }
 
 /// A decoded USSD string.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct UssdText {
     /// The decoded text.
     pub text: String,

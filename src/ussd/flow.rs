@@ -52,7 +52,7 @@ impl Default for UssdOptions {
 }
 
 /// One request and the network's answer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(schemars::JsonSchema, Debug, Clone, Serialize)]
 pub struct UssdExchange {
     /// What was sent (the code or menu answer as typed).
     pub request: String,

@@ -16,5 +16,6 @@ mod e2e_watch;
 mod gammu;
 mod no_panic;
 mod replies;
+mod schema;
 mod soak;
 mod transcripts;
