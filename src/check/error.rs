@@ -24,6 +24,9 @@ pub enum ErrorKind {
     Sim,
     /// The SMS spend guard refused to send another query SMS.
     SpendGuard,
+    /// A signal (SIGINT, SIGTERM, SIGHUP) stopped the check; the modem was put back
+    /// ([`crate::modem::interrupt`]).
+    Interrupted,
 }
 
 /// A failed check.
@@ -62,6 +65,7 @@ impl From<ModemError> for CheckError {
             ModemError::Rejected { result, .. } if crate::ussd::flow::is_sim_error(result) => {
                 ErrorKind::Sim
             }
+            ModemError::Interrupted { .. } => ErrorKind::Interrupted,
             _ => ErrorKind::Modem,
         };
         CheckError::new(kind, e.to_string())

@@ -123,13 +123,18 @@ async fn run_on<B: Backend, T, E>(
     let outcome = match ask(&mut b, req, registry, state, progress).await {
         Ok(o) => o,
         Err(e) => {
-            let notes = b.notes();
-            let _ = b.finish().await;
-            return Err(if e.notes.is_empty() {
-                e.with_notes(notes)
-            } else {
-                e
-            });
+            let mut notes = b.notes();
+            // What could not be put back is worth saying most when the check failed (a signal).
+            let restore = match b.finish().await {
+                Ok(lines) => lines,
+                Err(f) => vec![f.message],
+            };
+            let mut e = e;
+            if e.notes.is_empty() {
+                e.notes = std::mem::take(&mut notes);
+            }
+            e.notes.extend(restore);
+            return Err(e);
         }
     };
     let value = deliver(&outcome);

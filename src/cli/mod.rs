@@ -103,6 +103,11 @@ pub fn exit_code(kind: ErrorKind) -> u8 {
         ErrorKind::NoAnswer => exit::NO_ANSWER,
         ErrorKind::Sim => exit::SIM,
         ErrorKind::SpendGuard => exit::SPEND_GUARD,
+        // 128 + the signal, as a shell reports a program killed by it (130, 143, 129).
+        ErrorKind::Interrupted => {
+            let sig = crate::modem::interrupt::pending().unwrap_or(libc::SIGINT);
+            (128 + sig).clamp(0, 255) as u8
+        }
     }
 }
 

@@ -194,9 +194,9 @@ pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
 
     let mut checks = 0u64;
     let mut worst = exit::OK;
-    #[cfg(unix)]
-    let mut term =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(fail)?;
+    // SIGINT, SIGTERM, SIGHUP: between checks, stop at once; during one, the check is cut short
+    // and its modem put back (bounded, crate::modem::interrupt), then the loop ends.
+    crate::modem::interrupt::handle_idle_signals();
     // The modem due first, until a signal or the check count ends the loop.
     while let Some(i) = (0..modems.len()).min_by_key(|&i| modems[i].next) {
         // A check due in the past (the previous one ran long) is due now: clamp before the cast.
@@ -204,8 +204,7 @@ pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
             Duration::from_secs(modems[i].next.saturating_sub(monitor::now_unix()).max(0) as u64);
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = tokio::signal::ctrl_c() => break,
-            _ = term.recv() => break,
+            _ = crate::modem::interrupt::wait() => break,
         }
         let m = &mut modems[i];
         let code = one_check(
@@ -221,6 +220,9 @@ pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
         .await;
         worst = worst.max(code);
         checks += 1;
+        if crate::modem::interrupt::pending().is_some() {
+            break;
+        }
         let now = monitor::now_unix();
         m.next = if every.is_zero() {
             now

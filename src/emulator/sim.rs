@@ -58,6 +58,7 @@ pub struct SimModem {
     /// `AT+CPIN=` commands received.
     pin_attempts: u32,
     probe: Option<Arc<Mutex<ModemState>>>,
+    late_prompt: Option<(Instant, Vec<u8>)>,
 }
 
 /// The emulated modem's state as a test sees it through a [`Probe`]: the settings a client
@@ -122,6 +123,7 @@ impl SimModem {
             pin_failures: 0,
             pin_attempts: 0,
             probe: None,
+            late_prompt: None,
         }
     }
 
@@ -216,7 +218,13 @@ impl SimModem {
         }
         if let Final::Prompt(p) = fin {
             self.push(now, out);
-            self.push(now, p);
+            let delay = self.sms.prompt_delay();
+            if delay.is_zero() {
+                self.push(now, p);
+            } else {
+                // Sent only if the text entry was not cancelled (Esc) meanwhile.
+                self.late_prompt = Some((now + delay, p));
+            }
             return;
         }
         let fin = match fin {
@@ -649,6 +657,15 @@ impl SimModem {
     }
 
     fn next_output(&mut self, now: Instant) -> Option<Vec<u8>> {
+        if let Some((at, _)) = &self.late_prompt {
+            if !self.sms.composing() {
+                self.late_prompt = None;
+            } else if *at <= now {
+                if let Some((_, p)) = self.late_prompt.take() {
+                    self.push(now, p);
+                }
+            }
+        }
         for urc in self.sms.deliver_due(now) {
             self.push(now, urc);
         }
@@ -685,6 +702,10 @@ impl Device for SimModem {
 
     fn poll_timeout(&self) -> Option<Instant> {
         let out = match (self.out.front().map(|(t, _)| *t), self.sms.poll_timeout()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let out = match (out, self.late_prompt.as_ref().map(|(t, _)| *t)) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };

@@ -121,6 +121,8 @@ pub struct SmsConfig {
     /// and SIMCom do) or `"range"` (every valid location, `(0-29),(0-4)`: TS 27.005 §3.5.4
     /// allows either, since the test command lists "valid <index> locations").
     pub cmgd_test: Option<String>,
+    /// Delay before the `> ` prompt of `AT+CMGS` (a slow modem); Esc before it cancels.
+    pub prompt_delay_ms: u64,
 }
 
 impl Default for SmsConfig {
@@ -135,6 +137,7 @@ impl Default for SmsConfig {
             no_status_change: None,
             cnmi: None,
             cmgd_test: None,
+            prompt_delay_ms: 0,
         }
     }
 }
@@ -381,6 +384,11 @@ impl SmsState {
         self.config
             .no_status_change
             .unwrap_or(self.family == Family::Quectel)
+    }
+
+    /// How long the `> ` prompt takes to come.
+    pub fn prompt_delay(&self) -> Duration {
+        Duration::from_millis(self.config.prompt_delay_ms)
     }
 
     /// True while the `> ` prompt is open (input is message text, not commands).

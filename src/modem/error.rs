@@ -6,6 +6,13 @@ use crate::at::FinalResult;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ModemError {
+    /// A signal (SIGINT, SIGTERM, SIGHUP) ended the conversation; the modem is put back as it
+    /// was when the caller closes it.
+    #[error("interrupted by {}: the check was stopped and the modem put back as it was", super::interrupt::name(*.signal))]
+    Interrupted {
+        /// The signal number.
+        signal: i32,
+    },
     /// The port path does not exist.
     #[error("no serial port at {path}: is the modem plugged in? `simquota ports` lists the ports this machine has")]
     NoSuchPort {

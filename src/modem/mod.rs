@@ -6,6 +6,7 @@
 
 mod error;
 mod identity;
+pub mod interrupt;
 mod ready;
 
 pub use error::ModemError;
@@ -74,6 +75,11 @@ pub struct Modem {
     /// Bytes received while a secret command is in flight: recorded and traced only once the
     /// command is done, with the secret (and its echo) blanked out.
     held: Option<Vec<u8>>,
+    /// Set by [`Modem::close`]: a signal no longer interrupts (the restoring is bounded instead).
+    restoring: bool,
+    /// A USSD session may be open (a request was sent and not yet ended): cancelled on close.
+    ussd_open: bool,
+    _open: interrupt::OpenGuard,
     /// Error results that arrived after a command had already ended (Cinterion sends `OK` and
     /// then `+CME ERROR` for a USSD request the network refuses, shared/corpus A1 #41–42).
     late_errors: VecDeque<FinalResult>,
@@ -175,6 +181,9 @@ impl Modem {
             other_lines: Vec::new(),
             secrets: Vec::new(),
             held: None,
+            restoring: false,
+            ussd_open: false,
+            _open: interrupt::OpenGuard::new(),
             late_errors: VecDeque::new(),
             buf: vec![0u8; 4096],
             verbose: opts.verbose,
@@ -187,8 +196,20 @@ impl Modem {
                 ("source".into(), "recorded with simquota --record".into()),
             ]);
         }
-        modem.handshake(opts).await?;
+        if let Err(e) = modem.handshake(opts).await {
+            // Interrupted half-way: put back what the handshake had already changed.
+            if matches!(e, ModemError::Interrupted { .. }) {
+                let _ = modem.close().await;
+            }
+            return Err(e);
+        }
         Ok(modem)
+    }
+
+    /// Marks a USSD session as possibly open (a request was sent) or ended; [`Modem::close`]
+    /// cancels an open one (`AT+CUSD=2`), whatever ended the conversation.
+    pub fn set_ussd_open(&mut self, open: bool) {
+        self.ussd_open = open;
     }
 
     /// Starts recording the conversation as a transcript.
@@ -508,7 +529,16 @@ impl Modem {
         let sleep_for = deadline
             .map(|d| d.saturating_duration_since(Instant::now()))
             .unwrap_or(Duration::from_secs(3600));
+        if !self.restoring {
+            if let Some(signal) = interrupt::pending() {
+                return Err(ModemError::Interrupted { signal });
+            }
+        }
+        let interruptible = !self.restoring;
         tokio::select! {
+            signal = interrupt::wait(), if interruptible => {
+                return Err(ModemError::Interrupted { signal });
+            }
             r = self.port.read(&mut self.buf) => {
                 let n = match r {
                     Ok(0) => return Err(self.vanished(std::io::ErrorKind::UnexpectedEof.into())),
@@ -539,21 +569,91 @@ impl Modem {
         Ok(())
     }
 
-    /// Puts back every setting this driver changed, newest first, and closes the port.
-    /// Returns the restore commands that failed and the recorded transcript, if recording.
+    /// Puts back every setting this driver changed, newest first, cancels a USSD session that
+    /// may be open, and closes the port. Returns the restore commands that failed and the
+    /// recorded transcript, if recording. After an interruption (a signal, or a command still
+    /// in flight) this is bounded by [`interrupt::RESTORE_LIMIT`]; a text-entry prompt left
+    /// open is ended with Esc first.
     pub async fn close(mut self) -> (Vec<String>, Option<Transcript>) {
         let mut failures = Vec::new();
+        self.restoring = true;
         if self.gone.is_some() {
             // Nothing can be put back on a modem that went away (the caller already reports
             // that); a reattached modem starts from its own defaults anyway.
             self.restore.clear();
+            self.ussd_open = false;
+        }
+        let interrupted = interrupt::pending().is_some() || self.session.in_flight().is_some();
+        let end = Instant::now() + interrupt::RESTORE_LIMIT;
+        let per_command = if interrupted {
+            Duration::from_secs(2)
+        } else {
+            Duration::from_secs(10)
+        };
+        if self.gone.is_none() && self.session.in_flight().is_some() {
+            self.abandon_in_flight().await;
+        }
+        let mut todo: Vec<String> = Vec::new();
+        if self.ussd_open {
+            todo.push("AT+CUSD=2".into());
         }
         while let Some(cmd) = self.restore.pop() {
-            if let Err(e) = self.ok(&cmd).await {
-                failures.push(format!("{cmd}: {e}"));
+            todo.push(cmd);
+        }
+        for cmd in todo {
+            let left = end.saturating_duration_since(Instant::now());
+            if interrupted && left.is_zero() {
+                failures.push(format!("{cmd}: no time left to put it back"));
+                continue;
+            }
+            let limit = if interrupted {
+                per_command.min(left)
+            } else {
+                per_command
+            };
+            match self
+                .command(Command::new(cmd.clone()).with_timeout(limit))
+                .await
+            {
+                Ok(r) if r.is_ok() => {}
+                Ok(r) => failures.push(format!("{cmd}: {}", r.result)),
+                Err(e) => failures.push(format!("{cmd}: {e}")),
             }
         }
+        self.ussd_open = false;
         (failures, self.recorder.take().map(|r| r.transcript))
+    }
+
+    /// A command was cut short (a signal): end a `> ` text entry with Esc (TS 27.005 §3.5.1:
+    /// Esc cancels the message), let the modem's late answer pass, and start the session over.
+    async fn abandon_in_flight(&mut self) {
+        let prompt = self
+            .session
+            .in_flight()
+            .is_some_and(|c| c.payload().is_some());
+        if prompt {
+            let _ = self.port.write_all(&[0x1B]).await;
+            self.trace('>', b"\x1b");
+        }
+        self.session.reset();
+        // Whatever answers the abandoned command is not for the restore commands.
+        let until = Instant::now() + Duration::from_millis(300);
+        while let Ok(Ok(n)) =
+            tokio::time::timeout_at(until.into(), self.port.read(&mut self.buf)).await
+        {
+            if n == 0 {
+                break;
+            }
+            let bytes = self.buf[..n].to_vec();
+            if let Some(r) = &mut self.recorder {
+                r.note_time();
+                r.transcript.steps.push(Step::Recv(redact_cpin(&bytes)));
+            }
+            if self.verbose > 0 {
+                self.trace('<', &redact_cpin(&bytes));
+            }
+        }
+        self.session.reset();
     }
 }
 

@@ -232,6 +232,9 @@ pub async fn run(
                 code: request.clone(),
                 detail: e.to_string(),
             })?;
+            // From here until the session ends, closing the modem cancels it (a signal, an
+            // error, a time-out: no menu is left open on the network).
+            modem.set_ussd_open(true);
             let r = modem
                 .command(
                     Command::new(format!("AT+CUSD=1,\"{s}\",{dcs}"))
@@ -324,13 +327,15 @@ pub async fn run(
                     }
                     _ => {
                         let _ = modem.command(Command::new("AT+CUSD=2")).await?;
+                        modem.set_ussd_open(false);
                         outcome.cancelled_menu = true;
                         return Ok(outcome);
                     }
                 }
             }
             UssdStatus::NoFurtherAction | UssdStatus::TerminatedByNetwork if text.is_some() => {
-                return Ok(outcome)
+                modem.set_ussd_open(false);
+                return Ok(outcome);
             }
             status => return Err(UssdError::Status { status }),
         }

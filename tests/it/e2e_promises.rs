@@ -698,3 +698,247 @@ fn a_refused_pin_variable_is_sent_again_only_when_the_user_says_so() {
     let st = state_of(&p);
     assert_eq!((st.pin_attempts, st.pin_state.as_str()), (2, "READY"));
 }
+
+// ---- The modem put back on every exit path (items 5-6) ----
+
+/// The settings a check changes and must put back, as the emulated modem holds them.
+fn settings(
+    p: &simquota::emulator::sim::Probe,
+) -> (bool, u8, String, bool, [String; 3], String, u8) {
+    let s = state_of(p);
+    (
+        s.echo, s.cmee, s.cscs, s.curc, s.sms.mem, s.sms.cnmi, s.sms.cmgf,
+    )
+}
+
+/// Starts `cmd`, waits until the emulator has seen a command starting with `trigger` and
+/// `after` more, sends `sig`; returns the output and how long the process took to end.
+fn signal_at(
+    mut cmd: Command,
+    p: &simquota::emulator::sim::Probe,
+    trigger: &str,
+    after: Duration,
+    sig: i32,
+) -> (Output, Duration) {
+    let child = cmd.spawn().expect("spawn");
+    let pid = child.id() as i32;
+    let end = Instant::now() + Duration::from_secs(20);
+    while !state_of(p).commands.iter().any(|c| c.starts_with(trigger)) {
+        if Instant::now() > end {
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            let o = child.wait_with_output().unwrap();
+            panic!("{trigger} never came: {}", stderr(&o));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(after);
+    // SAFETY: signalling the child this test started.
+    unsafe { libc::kill(pid, sig) };
+    let t = Instant::now();
+    let o = wait_all(vec![child], Duration::from_secs(15)).remove(0);
+    (o, t.elapsed())
+}
+
+fn quiet_cn(extra: &str) -> Scenario {
+    scenario(&format!(
+        r#"
+[network]
+operator = "CHINA MOBILE"
+mcc_mnc = "46000"
+imsi = "460001234567861"
+iccid = "89860000000000000061"
+{extra}
+"#
+    ))
+}
+
+#[test]
+fn a_signal_during_the_sms_wait_or_prompt_restores_the_modem_and_sends_nothing_more() {
+    let cases = [
+        (libc::SIGINT, Family::Huawei, ""),
+        (libc::SIGTERM, Family::Quectel, ""),
+        (libc::SIGHUP, Family::Zte, ""),
+        // The `> ` prompt is still open: Esc ends it, nothing goes out.
+        (
+            libc::SIGTERM,
+            Family::Huawei,
+            "[sms_config]\nprompt_delay_ms = 4000\n",
+        ),
+    ];
+    for (sig, family, extra) in cases {
+        let (e, p) = emulator_probed(family, quiet_cn(extra));
+        let before = settings(&p);
+        let state = tempdir("sig-sms");
+        let c = guarded(&port_of(&e), &state, "CXLL", 3, &[]);
+        let (o, took) = signal_at(c, &p, "AT+CMGS", Duration::from_millis(700), sig);
+        let what = format!("{family:?} signal {sig} {extra:?}");
+        assert_eq!(o.status.code(), Some(128 + sig), "{what}: {}", stderr(&o));
+        assert!(
+            took < Duration::from_secs(7),
+            "{what}: took {took:?} to stop"
+        );
+        assert_eq!(settings(&p), before, "{what}: not restored: {}", stderr(&o));
+        if !extra.is_empty() {
+            assert_eq!(
+                state_of(&p).sms.sent,
+                0,
+                "{what}: the SMS went out after all"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_signal_during_a_ussd_wait_restores_and_cancels_the_session() {
+    let menu = r#"
+[[ussd]]
+code = "*111#"
+reply = "1. Balance 2. Data"
+status = 1
+delay_ms = 30000
+"#;
+    for (sig, family) in [
+        (libc::SIGINT, Family::Huawei),
+        (libc::SIGHUP, Family::Quectel),
+    ] {
+        let mut sc = Scenario::builtin_default();
+        sc.ussd.extend(scenario(menu).ussd);
+        let (e, p) = emulator_probed(family, sc);
+        let before = settings(&p);
+        let state = tempdir("sig-ussd");
+        let mut c = Command::new(bin());
+        c.args(["ussd", "*111#", "--port", &port_of(&e)])
+            .env("SIMQUOTA_STATE_DIR", &state)
+            .env_remove("SIMQUOTA_PORT")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let (o, took) = signal_at(c, &p, "AT+CUSD=1", Duration::from_millis(500), sig);
+        let what = format!("{family:?} signal {sig}");
+        assert_eq!(o.status.code(), Some(128 + sig), "{what}: {}", stderr(&o));
+        assert!(took < Duration::from_secs(7), "{what}: took {took:?}");
+        let st = state_of(&p);
+        assert!(!st.ussd_open, "{what}: the USSD session was left open");
+        assert_eq!(settings(&p), before, "{what}: not restored");
+    }
+}
+
+#[test]
+fn restoring_is_bounded_and_a_second_signal_exits_at_once() {
+    use simquota::emulator::faults::{Faults, Faulty};
+    let spawn = || {
+        let mut m = simquota::emulator::sim::SimModem::new(Family::Quectel, quiet_cn(""));
+        m.set_noise_interval(None);
+        let p = m.probe();
+        // The last restore command (echo back on) is never answered in time.
+        let f = Faulty::new(
+            m,
+            Faults::seeded(5).slow_from(Duration::from_secs(30), "ATE1"),
+        );
+        (
+            simquota::emulator::Emulator::spawn(Box::new(f), None).unwrap(),
+            p,
+        )
+    };
+    let (e, p) = spawn();
+    let c = guarded(&port_of(&e), &tempdir("sig-bound"), "CXLL", 3, &[]);
+    let (o, took) = signal_at(c, &p, "AT+CMGS", Duration::from_millis(500), libc::SIGTERM);
+    assert_eq!(o.status.code(), Some(143), "{}", stderr(&o));
+    assert!(took < Duration::from_secs(7), "restoring took {took:?}");
+    assert!(
+        stderr(&o).contains("ATE1"),
+        "the unrestored setting is named: {}",
+        stderr(&o)
+    );
+    // Everything before the stuck command was put back.
+    assert_eq!(state_of(&p).cmee, 0);
+
+    let (e, p) = spawn();
+    let mut c = guarded(&port_of(&e), &tempdir("sig-twice"), "CXLL", 3, &[]);
+    let child = c.spawn().unwrap();
+    let pid = child.id() as i32;
+    let end = Instant::now() + Duration::from_secs(20);
+    while !state_of(&p)
+        .commands
+        .iter()
+        .any(|c| c.starts_with("AT+CMGS"))
+        && Instant::now() < end
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    // Wait until the restore reached the stuck command, then insist.
+    while !state_of(&p).commands.iter().any(|c| c == "ATE1") && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let t = Instant::now();
+    let o = wait_all(vec![child], Duration::from_secs(10)).remove(0);
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(
+        t.elapsed() < Duration::from_millis(1500),
+        "a second signal took {:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn watch_stops_within_seconds_on_sigterm_during_an_sms_check_and_restores() {
+    let (e, p) = emulator_probed(Family::Huawei, quiet_cn(""));
+    let before = settings(&p);
+    let dir = tempdir("sig-watch");
+    let db = dir.join("history.db");
+    let mut c = Command::new(bin());
+    c.args([
+        "watch",
+        "--port",
+        &port_of(&e),
+        "--every",
+        "1h",
+        "--history",
+        &db.to_string_lossy(),
+        "--sms",
+        "10086",
+        "--keyword",
+        "CXLL",
+    ])
+    .env("SIMQUOTA_STATE_DIR", &dir)
+    .env("SIMQUOTA_DATA_DIR", &dir)
+    .env_remove("SIMQUOTA_PORT")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let (o, took) = signal_at(c, &p, "AT+CMGS", Duration::from_millis(700), libc::SIGTERM);
+    assert!(
+        took < Duration::from_secs(7),
+        "watch took {took:?} to stop: {}",
+        stderr(&o)
+    );
+    assert!(
+        matches!(o.status.code(), Some(0) | Some(143)),
+        "{:?}: {}",
+        o.status,
+        stderr(&o)
+    );
+    assert_eq!(settings(&p), before, "not restored: {}", stderr(&o));
+}
+
+#[test]
+fn the_service_units_allow_the_restore_before_killing() {
+    let limit = simquota::modem::interrupt::RESTORE_LIMIT.as_secs() + 3; // + MQTT close
+    for unit in ["deploy/simquota.service", "deploy/simquota-check.service"] {
+        let text = std::fs::read_to_string(root().join(unit)).unwrap();
+        let t: u64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("TimeoutStopSec="))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{unit} sets no TimeoutStopSec"));
+        assert!(t > limit, "{unit}: TimeoutStopSec={t} is not above {limit}");
+    }
+    let init = std::fs::read_to_string(root().join("deploy/simquota.init")).unwrap();
+    let t: u64 = init
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("procd_set_param term_timeout "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("the procd script sets term_timeout");
+    assert!(t > limit);
+}
