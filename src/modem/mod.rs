@@ -616,6 +616,8 @@ impl Modem {
                 .await
             {
                 Ok(r) if r.is_ok() => {}
+                // Cancelling a session that turned out not to be open is no failure.
+                Ok(_) if cmd == "AT+CUSD=2" => {}
                 Ok(r) => failures.push(format!("{cmd}: {}", r.result)),
                 Err(e) => failures.push(format!("{cmd}: {e}")),
             }

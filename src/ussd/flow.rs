@@ -178,6 +178,21 @@ pub async fn run(
     code: &str,
     opts: &mut UssdOptions,
 ) -> Result<UssdOutcome, UssdError> {
+    let r = run_session(modem, code, opts).await;
+    // Ended one way or another (answered, refused, cancelled): nothing left to cancel. Only a
+    // conversation cut short (a signal, a vanished or silent modem) leaves the session to
+    // Modem::close.
+    if !matches!(r, Err(UssdError::Modem(_))) {
+        modem.set_ussd_open(false);
+    }
+    r
+}
+
+async fn run_session(
+    modem: &mut Modem,
+    code: &str,
+    opts: &mut UssdOptions,
+) -> Result<UssdOutcome, UssdError> {
     // The TE character set decides how GSM-alphabet text reaches us (TS 27.007 §7.15).
     // Plain requests need "GSM" or "IRA"; anything else is switched and restored on close.
     let mut charset = match modem.ok("AT+CSCS?").await {
