@@ -159,10 +159,17 @@ impl Ctx<'_> {
             }
             if !covered.get(i).copied().unwrap_or(false) {
                 let next_digit = self.at(i + 1).is_some_and(|x| x.is_ascii_digit());
-                let strong = matches!(
-                    ch,
-                    '。' | '！' | '？' | '!' | '?' | '\n' | ';' | '【' | '；'
-                ) || (ch == '.' && !next_digit && !self.abbreviation_before(i));
+                // `Datos.cu`, `e.g`: a dot between letters joins a name.
+                let inside_word = i > 0
+                    && self.at(i - 1).is_some_and(char::is_alphabetic)
+                    && self
+                        .at(i + 1)
+                        .is_some_and(|x| x.is_alphabetic() && x.is_lowercase());
+                let strong =
+                    matches!(
+                        ch,
+                        '。' | '！' | '？' | '!' | '?' | '\n' | ';' | '【' | '；'
+                    ) || (ch == '.' && !next_digit && !inside_word && !self.abbreviation_before(i));
                 let weak = matches!(ch, '，' | '、' | '／' | '|' | '（' | '(' | '）' | ')')
                     || (ch == ',' && !next_digit);
                 if strong {
@@ -357,6 +364,7 @@ impl Ctx<'_> {
 
         // Data pools.
         let mut conflicts: Vec<(String, Field)> = Vec::new();
+        let mut parts: Vec<usize> = Vec::new();
         for v in &mut vals {
             if v.money || v.rejected.is_some() {
                 continue;
@@ -381,10 +389,18 @@ impl Ctx<'_> {
                     continue;
                 }
             };
+            const PARTS: [&str; 8] = [
+                "part 1", "part 2", "part 3", "part 4", "part 5", "part 6", "part 7", "part 8",
+            ];
             let label = if !v.scope.is_empty() {
                 v.scope
             } else if role.kind == Kind::Bonus {
                 "bonus"
+            } else if v.breakdown {
+                // An unnamed part of a figure is a pool of its own, never the main one.
+                let k = parts.len().min(PARTS.len() - 1);
+                parts.push(v.start);
+                PARTS.get(k).copied().unwrap_or("part")
             } else {
                 "data"
             };
@@ -625,13 +641,7 @@ impl Ctx<'_> {
             let Some(a) = found else { continue };
             // For `"`, count quotes before: an odd count means we are inside.
             if open == close {
-                let before = self
-                    .chars
-                    .get(..a)
-                    .unwrap_or(&[])
-                    .iter()
-                    .filter(|c| *c == open)
-                    .count();
+                let before = self.quotes.get(a).copied().unwrap_or(0);
                 if before % 2 == 1 {
                     continue;
                 }
@@ -653,6 +663,9 @@ impl Ctx<'_> {
 
     /// Between a label and its value: spaces, `:`, `=`, `-`, a copula-like `是`/`为`.
     fn label_gap(&self, a: usize, b: usize) -> bool {
+        if b < a || b - a > 4 {
+            return false;
+        }
         let g = self.gap(a, b);
         g.chars().count() <= 4 && g.chars().all(|c| " :：=-是为為は".contains(c))
     }
@@ -706,7 +719,7 @@ impl Ctx<'_> {
         let words = |g: &str| if name_words(g) { 0 } else { 3 };
         // After: `5GB bundle`, `1GB data bundle`, `10 GB Tarif`.
         let after = markers.iter().find(|m| {
-            m.entry.kind == Kind::Product && m.start >= v.end && {
+            m.entry.kind == Kind::Product && m.start >= v.end && m.start - v.end <= 24 && {
                 let g = self.gap(v.end, m.start);
                 !punct(&g) && words(&g) <= 2 && m.start - v.end <= 24
             }
@@ -719,7 +732,7 @@ impl Ctx<'_> {
         }
         // Before: `Internet Package 12GB`, `Paket Internet 2GB` (not `Paquetes: 8 GB`).
         let before = markers.iter().rev().find(|m| {
-            m.entry.kind == Kind::Product && m.end <= v.start && {
+            m.entry.kind == Kind::Product && m.end <= v.start && v.start - m.end <= 24 && {
                 let g = self.gap(m.end, v.start);
                 !punct(&g) && words(&g) <= 2 && v.start - m.end <= 24
             }
@@ -785,7 +798,40 @@ impl Ctx<'_> {
                         dist(m),
                     )
                 });
-            let Some(m) = best else { continue };
+            // `your remaining amount from <name, durations…> is 3070 MB`: the value of a
+            // copula takes the role of its subject, however long the subject.
+            let subject = || {
+                let cop = markers.iter().rev().find(|m| {
+                    m.entry.kind == Kind::Copula
+                        && m.end <= v.start
+                        && self.tight(m.end, v.start, 2)
+                })?;
+                let s = lay.se(v.start);
+                let cue = markers.iter().rev().find(|m| {
+                    m.end <= cop.start
+                        && lay.se(m.start) == s
+                        && m.entry.kind.role_tier().is_some()
+                        && !(m.entry.kind == Kind::Have && self.auxiliary(m))
+                })?;
+                let other_copula = markers.iter().any(|c| {
+                    c.entry.kind == Kind::Copula && c.start >= cue.end && c.end <= cop.start
+                });
+                let live_between = bounds.iter().any(|(st, en)| {
+                    *st >= cue.end
+                        && *en <= cop.start
+                        && toks.iter().any(|t| {
+                            t.start == *st
+                                && matches!(
+                                    t.kind,
+                                    TokKind::Quantity { .. } | TokKind::Money { .. }
+                                )
+                        })
+                });
+                (!other_copula && !live_between).then_some(cue)
+            };
+            let Some(m) = best.or_else(subject) else {
+                continue;
+            };
             // `bonus … Whatsapp/Facebook … 10Mo`, `minutes … 5 GB`: the cue is about
             // something else between it and the value.
             let (a, b) = if m.end <= v.start {
@@ -875,7 +921,7 @@ impl Ctx<'_> {
                 continue;
             }
             let noun = markers.iter().rev().find(|m| m.end <= v.start);
-            if let Some(m) = noun {
+            if let Some(m) = noun.filter(|m| v.start - m.end <= 3) {
                 let g = self.gap(m.end, v.start);
                 let colon = g.trim().len() == 1 && matches!(g.trim(), ":" | "=" | "：");
                 if m.entry.kind == Kind::DataNoun && colon && g.chars().count() <= 3 {
@@ -902,8 +948,12 @@ impl Ctx<'_> {
             {
                 continue;
             }
-            let g = self.gap(a.end, b.start);
-            if g.trim() == "+" && g.chars().count() <= 3 {
+            let g = if b.start >= a.end && b.start - a.end <= 3 {
+                self.gap(a.end, b.start)
+            } else {
+                String::new()
+            };
+            if g.trim() == "+" {
                 if let Some(r) = &a.role {
                     let mut r = r.clone();
                     r.how = "A + B";
@@ -919,7 +969,9 @@ impl Ctx<'_> {
         let copula_before = |start: usize| {
             markers.iter().any(|m| {
                 (m.entry.kind == Kind::Copula && m.end <= start && self.tight(m.end, start, 2))
-                    || (m.end <= start && self.gap(m.end, start).trim() == ":")
+                    || (m.end <= start
+                        && start - m.end <= 3
+                        && self.gap(m.end, start).trim() == ":")
             })
         };
         let heading = markers
@@ -932,6 +984,7 @@ impl Ctx<'_> {
             })
             .copied()
             .collect::<Vec<Marker>>();
+        let mut items = 0usize;
         for k in 0..vals.len() {
             let (head, tail) = vals.split_at_mut(k);
             let Some(v) = tail.first_mut() else { continue };
@@ -956,8 +1009,19 @@ impl Ctx<'_> {
                         && copula_before(p.start)
                 });
                 if let Some(r) = item.and_then(|p| p.role.clone()) {
+                    const ITEMS: [&str; 8] = [
+                        "item 2", "item 3", "item 4", "item 5", "item 6", "item 7", "item 8",
+                        "item 9",
+                    ];
+                    let k = items.min(ITEMS.len() - 1);
+                    items += 1;
                     v.role = Some(Role {
                         how: "an item of a list whose first item says it",
+                        scope: if r.scope.is_empty() {
+                            ITEMS.get(k).copied().unwrap_or("item")
+                        } else {
+                            r.scope
+                        },
                         ..r
                     });
                     continue;
@@ -982,6 +1046,9 @@ impl Ctx<'_> {
     }
 
     fn blank_line_between(&self, a: usize, b: usize) -> bool {
+        if b > a + 2000 {
+            return true;
+        }
         let g = self.gap(a, b);
         g.contains("\n\n") || g.contains("\n \n")
     }
@@ -1117,12 +1184,23 @@ impl Ctx<'_> {
                     _ => None,
                 }))
                 .min();
-            let partial = toks
-                .iter()
-                .any(|t| matches!(t.kind, TokKind::Percent { .. }) && in_s(t.start));
-            let stated = vals
-                .iter()
-                .any(|v| !v.money && v.role.is_some() && v.rejected.is_none() && in_s(v.start));
+            let partial = toks.iter().any(|t| match &t.kind {
+                TokKind::Percent { value } => {
+                    in_s(t.start) && value.round_mul(1).is_none_or(|v| v != 100)
+                }
+                _ => false,
+            });
+            let stated = vals.iter().any(|v| {
+                !v.money
+                    && v.rejected.is_none()
+                    && in_s(v.start)
+                    && v.role.as_ref().is_some_and(|r| {
+                        matches!(
+                            r.kind,
+                            Kind::Remaining | Kind::Balance | Kind::Have | Kind::Bonus
+                        )
+                    })
+            });
             match (data, voice) {
                 (Some(d), v) if v.is_none_or(|v| d < v) && !partial && !stated => {
                     let cue = self.text(m.start, m.end);
@@ -1285,19 +1363,21 @@ impl Ctx<'_> {
                         ) && lay.se(q.start) == s
                     });
                 if about_data && !about_other {
-                    if let Some(b) = self.bucket_mut(out, "data", false) {
+                    let scope = markers
+                        .iter()
+                        .filter(|m| lay.se(m.start) == s && !m.entry.scope.is_empty())
+                        .map(|m| m.entry.scope)
+                        .next()
+                        .unwrap_or("data");
+                    if let Some(b) = self.bucket_mut(out, scope, false) {
                         b.expires.get_or_insert(date);
                     }
                 }
             }
         }
-        let data_expiry = out.bucket("data").and_then(|b| b.expires).or_else(|| {
-            out.buckets
-                .iter()
-                .filter(|b| !b.breakdown && b.label != "roaming")
-                .filter_map(|b| b.expires)
-                .min()
-        });
+        let reset = out.reset.take();
+        let data_expiry = out.data_expiry();
+        out.reset = reset;
         out.expiry = data_expiry.or(first_expiry);
     }
 

@@ -438,7 +438,16 @@ fn day_first(chars: &[char], i: usize, ctx: &DateCtx) -> Option<(DateTok, usize)
         return None;
     }
     let l0 = skip_spaces(chars, k + 1, gap);
-    let (y, l) = digits(chars, l0, 4, 4)?;
+    let (y, l) = match digits(chars, l0, 4, 4) {
+        Some(x) => x,
+        // `06-01-24`, `14.03.23`: two-digit years, written day first with `-` or `.` (a
+        // slash is left to `yearless_numeric`: `8/10/22` is too often month first).
+        None if sep != '/' && j - i == 2 && k - k0 == 2 => {
+            let (yy, l) = digits(chars, l0, 2, 2)?;
+            (2000 + yy, l)
+        }
+        None => return None,
+    };
     let (d, m) = order(a, b, sep != '.' && ctx.us_order);
     let date = ymd(y, m, d)?;
     Some((DateTok::Day(date), time_after(chars, l)))
@@ -467,6 +476,14 @@ fn day_month_name(chars: &[char], i: usize) -> Option<(DateTok, usize)> {
         _ => return None,
     };
     let (m, l) = month_name(chars, k)?;
+    // `09 Oct, 17`: a comma and a two-digit year.
+    if at(chars, l) == Some(',') {
+        let l2 = skip_spaces(chars, l + 1, 1);
+        if let Some((yy, e)) = digits(chars, l2, 2, 2) {
+            let date = ymd(2000 + yy, u32::from(m), d)?;
+            return Some((DateTok::Day(date), time_after(chars, e)));
+        }
+    }
     let l = match at(chars, l)? {
         '-' => l + 1,
         ' ' => skip_spaces(chars, l, 2),

@@ -565,11 +565,21 @@ pub(crate) const OF_TOTAL: Entry = Entry {
 pub(crate) fn lexicon() -> &'static Lexicon {
     static LEX: OnceLock<Lexicon> = OnceLock::new();
     LEX.get_or_init(|| {
-        let mut entries = Vec::with_capacity(TABLE.len());
+        let mut entries: Vec<Entry> = Vec::with_capacity(TABLE.len());
         let mut by_first: HashMap<char, Vec<usize>> = HashMap::new();
         for (term, langs, kind, label, scope) in TABLE.iter().chain(super::words::WORLD) {
             let prefix = term.ends_with('*');
             let term = term.trim_end_matches('*');
+            // The same word in several tables (`saldo` is pl, sv, id, cs… and es, pt, it):
+            // one entry, evidence for all of its languages.
+            if let Some(e) = entries
+                .iter_mut()
+                .find(|e| e.term == term && e.kind == *kind && e.prefix == prefix)
+            {
+                let merged: String = format!("{} {}", e.langs, langs);
+                e.langs = Box::leak(merged.into_boxed_str());
+                continue;
+            }
             if let Some(c) = term.chars().next() {
                 by_first.entry(c).or_default().push(entries.len());
             }

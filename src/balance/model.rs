@@ -68,7 +68,9 @@ impl ParseOptions {
 #[derive(schemars::JsonSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataBucket {
     /// `"data"` for the main pool, else what the reply names: `"domestic"`, `"provincial"`,
-    /// `"roaming"`, `"night"`, `"day"`, `"bonus"`, `"gift"`, `"carry-over"`, `"free"`.
+    /// `"roaming"`, `"night"`, `"day"`, `"bonus"`, `"gift"`, `"carry-over"`, `"free"`, `"lte"`,
+    /// `"add-on"` (the B of "A + B"), or `"pool N"` for the N-th pool the reply names in quotes
+    /// (`“限量流量”`).
     pub label: String,
     /// Bytes left.
     pub remaining_bytes: Option<u64>,
@@ -115,9 +117,12 @@ pub struct Throttle {
 /// An amount of money.
 #[derive(schemars::JsonSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Money {
-    /// What it is: `"balance"`, `"bonus"`, `"promo"`, `"gift"`, `"main"`, `"start"`,
-    /// `"purchased"`, `"prepaid"`, `"limit"`, `"renewal"`, `"price"`, `"spent"`, `"total"`,
-    /// `"free"`, or `"unlabelled"` when the reply does not say.
+    /// What it is: `"balance"` (the main balance), `"bonus"`, `"promo"`, `"gift"`, `"loan"`,
+    /// `"start"`, `"purchased"`, `"prepaid"`, `"limit"`, `"renewal"`, `"price"`, `"fee"`,
+    /// `"charge"`, `"spent"`, `"transaction"` (recharged, loaded, transferred), `"total"`,
+    /// `"free"`, `"ambiguous"` (several amounts are called the balance and none is the main
+    /// one), or `"unlabelled"` when the reply does not say. Amounts whose currency sign is
+    /// ambiguous, and offers and prices, are not here but in [`Reading::candidates`].
     pub label: String,
     /// The amount as a decimal string with `.` as the decimal mark, as precise as written
     /// (`"2220.76"`, `"633.100"`, `"30000"`, `"-5.00"`).
@@ -154,8 +159,9 @@ pub struct Reading {
     pub throttled: Option<Throttle>,
     /// Amounts of money, in order of mention (prices per unit such as `2kr/samtal` are left out).
     pub money: Vec<Money>,
-    /// Expiry: the first date the reply marks as a validity end ("valid until", まで, 有效期,
-    /// "до", "Aktif sd", …) — of the balance, the data or the number, whichever it names first.
+    /// Expiry: the data's validity end when the reply gives one (see [`Reading::data_expiry`]),
+    /// else the first date it marks as a validity end ("valid until", まで, 有效期, "до",
+    /// "Aktif sd", …) of the balance or the number.
     pub expiry: Option<Date>,
     /// Reset: the first date the reply marks as the start of the next period (月结日, "renews on").
     pub reset: Option<Date>,
@@ -222,16 +228,27 @@ impl Reading {
     }
 
     /// When the data expires or resets: the main pool's expiry, else the earliest expiry of a
-    /// pool the user can spend, else the reset date. `None` when the reply gives no date for
+    /// pool the user can spend that states what is left (else of any such pool but a night
+    /// pool), else the reset date. `None` when the reply gives no date for
     /// the data (the validity of the account or of a balance is not the data's).
     pub fn data_expiry(&self) -> Option<Date> {
         let spendable = |b: &&DataBucket| !b.breakdown && b.label != "roaming";
+        let with_figure = |b: &&DataBucket| b.remaining_bytes.is_some();
         self.bucket("data")
             .and_then(|b| b.expires)
             .or_else(|| {
                 self.buckets
                     .iter()
                     .filter(spendable)
+                    .filter(with_figure)
+                    .filter_map(|b| b.expires)
+                    .min()
+            })
+            .or_else(|| {
+                self.buckets
+                    .iter()
+                    .filter(spendable)
+                    .filter(|b| b.label != "night")
                     .filter_map(|b| b.expires)
                     .min()
             })

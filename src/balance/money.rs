@@ -228,7 +228,8 @@ pub(crate) const SIGNS: &[Sign] = &[
     // Africa.
     s("₦", T, "NGN"), s("naira", A, "NGN"), s("ngn", T, "NGN"), x("N", "NGN"),
     s("ghc", T, "GHS"), s("gh¢", T, "GHS"), s("gh₵", T, "GHS"), s("₵", T, "GHS"),
-    s("cedis", A, "GHS"), s("cedi", A, "GHS"), s("ghs", T, "GHS"), s("ksh", T, "KES"),
+    s("cedis", A, "GHS"), s("cedi", A, "GHS"), s("ghana cedi(s)", A, "GHS"),
+    s("ghana cedis", A, "GHS"), s("ghana cedi", A, "GHS"), s("ghs", T, "GHS"), s("ksh", T, "KES"),
     s("kshs", T, "KES"), s("ksh.", T, "KES"), s("kes", T, "KES"), s("tsh", T, "TZS"),
     s("tshs", T, "TZS"), s("tzs", T, "TZS"), s("ush", T, "UGX"), s("ushs", T, "UGX"),
     s("ugx", T, "UGX"), s("shs", T, "KES TZS UGX SOS"), s("sh", T, "KES TZS UGX SOS"),

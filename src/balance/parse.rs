@@ -130,6 +130,21 @@ const CAPITALS_ONLY: &[&str] = &[
     "din", "lei", "som", "kip", "lek", "dop", "sdg", "sll", "ssp", "stn", "sle", "mga", "gmd",
 ];
 
+/// Indices of [`SIGNS`] by the first char of their folded spelling.
+fn signs_by_first() -> &'static std::collections::HashMap<char, Vec<usize>> {
+    static MAP: std::sync::OnceLock<std::collections::HashMap<char, Vec<usize>>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut m: std::collections::HashMap<char, Vec<usize>> = std::collections::HashMap::new();
+        for (k, sg) in SIGNS.iter().enumerate() {
+            if let Some(c) = sg.spelling.chars().next().map(fold) {
+                m.entry(c).or_default().push(k);
+            }
+        }
+        m
+    })
+}
+
 /// What a currency sign at a position stands for.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum SignRef {
@@ -229,6 +244,22 @@ pub(super) struct Ctx<'a> {
     pub dates: DateCtx,
     pub notes: Vec<String>,
     pub penalty: f32,
+    /// Number of `"` before each position (quote parity without rescanning).
+    pub quotes: Vec<u32>,
+}
+
+/// Prefix counts of `"`.
+fn quote_counts(chars: &[char]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(chars.len() + 1);
+    let mut n = 0u32;
+    out.push(0);
+    for c in chars {
+        if *c == '"' {
+            n += 1;
+        }
+        out.push(n);
+    }
+    out
 }
 
 /// Reads a carrier reply. Never panics and never reads the clock; see the module docs for the
@@ -293,6 +324,7 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Reading {
         },
         notes: Vec::new(),
         penalty: 0.0,
+        quotes: quote_counts(&chars),
     };
 
     if !opts.hints.is_empty() {
@@ -482,9 +514,16 @@ impl Ctx<'_> {
 
     /// The longest currency sign at `i` that may stand at `pos` of an amount.
     fn sign_at(&self, i: usize, pos: Pos) -> Option<(usize, SignRef)> {
+        let first = *self.folded.get(i)?;
+        let upper = self.at(i).is_some_and(|c| c.is_ascii_uppercase());
+        let candidates = signs_by_first().get(&first);
+        if candidates.is_none() && !upper {
+            return None;
+        }
         let prev_letter = i > 0 && self.folded.get(i - 1).is_some_and(|c| is_word_letter(*c));
         let mut best: Option<(usize, SignRef)> = None;
-        for (k, sg) in SIGNS.iter().enumerate() {
+        for &k in candidates.map_or(&[][..], |v| v.as_slice()) {
+            let Some(sg) = SIGNS.get(k) else { continue };
             if !(sg.pos == pos || sg.pos == Pos::Both) {
                 continue;
             }
@@ -515,8 +554,8 @@ impl Ctx<'_> {
             if last_letter && self.folded.get(i + len).is_some_and(|c| is_word_letter(*c)) {
                 continue;
             }
-            if CAPITALS_ONLY.contains(&sg.spelling)
-                && !(0..len).all(|o| self.at(i + o).is_some_and(|c| c.is_uppercase()))
+            // `Dh`, `TL`, `ALL`: a capital first letter (`all`, `try`, `le` are words).
+            if CAPITALS_ONLY.contains(&sg.spelling) && !self.at(i).is_some_and(|c| c.is_uppercase())
             {
                 continue;
             }
@@ -645,10 +684,16 @@ impl Ctx<'_> {
         if raw2.is_empty() || raw2.len() > 2 || a == 0 || a > b || b > 20 {
             return None;
         }
-        let before: String = self.chars.get(..i)?.iter().collect();
-        let at_start = before.trim_end_matches([' ', '(', '[']).trim().is_empty();
-        let after: String = self.chars.get(e2..)?.iter().collect();
-        let at_end = after.trim_start_matches([' ', ')', ']']).trim().is_empty();
+        let at_start = self
+            .chars
+            .get(..i)?
+            .iter()
+            .all(|c| c.is_whitespace() || matches!(c, '(' | '['));
+        let at_end = self
+            .chars
+            .get(e2..)?
+            .iter()
+            .all(|c| c.is_whitespace() || matches!(c, ')' | ']' | '.'));
         let bracketed = i > 0 && self.at(i - 1) == Some('(') && self.at(e2) == Some(')');
         (at_start || at_end || bracketed).then_some(e2)
     }
@@ -1165,6 +1210,7 @@ fn sub_parse(ctx: &Ctx<'_>, fragment: &str) -> Vec<Tok> {
         dates: ctx.dates,
         notes: Vec::new(),
         penalty: 0.0,
+        quotes: quote_counts(&chars),
     };
     sub.tokenize()
 }

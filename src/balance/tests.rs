@@ -1053,3 +1053,207 @@ fn money_and_data_together() {
     assert!(r.unlimited);
     assert_eq!(r.money[0].currency, "USD");
 }
+
+// ------------------------------------------------------------------------------------ issue 9
+
+fn with_country(text: &str, cc: &str) -> Reading {
+    read_with(text, |o| o.country = Some(cc.to_string()))
+}
+
+#[test]
+fn issue9_names_offers_and_prices_are_never_figures() {
+    let r = read("Your Weekly 5GB pack has 812MB left");
+    assert_eq!(r.remaining_bytes, Some(812 * MI), "{:?}", r.candidates);
+    let five = r
+        .candidates
+        .iter()
+        .find(|c| c.text == "5GB")
+        .expect("5GB candidate");
+    assert!(
+        five.role.is_none() && five.why.contains("product"),
+        "{five:?}"
+    );
+    // The docomo offer is not a balance.
+    let r =
+        read("残りデータ量：0.65GB。追加のデータ量は1GBあたり1,100円（税込）でご購入いただけます");
+    assert!(r.money.is_empty(), "{:?}", r.money);
+    assert_eq!(r.remaining_bytes, Some(697_932_186));
+    for (text, cc) in [
+        ("Sisa kuota 2GB. Beli 2GB for Rp25rb, ketik *363#", "ID"),
+        ("Dial *121# to get 1GB at 50 birr", "ET"),
+        ("Buy 1GB for N500. Dial *131#", "NG"),
+    ] {
+        let r = with_country(text, cc);
+        assert!(
+            r.money.iter().all(|m| m.label != "balance"),
+            "{text}: {:?}",
+            r.money
+        );
+        assert!(
+            r.bucket("data")
+                .is_none_or(|b| b.remaining_bytes != Some(GI)),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn issue9_unlimited_only_for_data_and_depleted_is_zero() {
+    for text in [
+        "Unlimited calls to all networks",
+        "unlimited on-net minutes",
+        "Unli Viber Exp: 19Aug",
+    ] {
+        assert!(!read(text).unlimited, "{text}");
+    }
+    assert!(read("Unlimited data until 2026-12-31").unlimited);
+    for text in [
+        "Your data bundle is depleted.",
+        "Ihr monatliches Datenvolumen ist verbraucht",
+        "您的国内流量已用尽",
+        "100% of daily 1.50 GB data quota exhausted",
+    ] {
+        assert_eq!(read(text).remaining_bytes, Some(0), "{text}");
+    }
+    // Not a statement, and not data.
+    assert_eq!(
+        read("Buy more before your data runs out").remaining_bytes,
+        None
+    );
+    assert_eq!(read("Your voice bundle is exhausted").remaining_bytes, None);
+}
+
+#[test]
+fn issue9_percent_of_allowance_is_derived() {
+    let r = read("You have used 75% of your 4 GB");
+    assert_eq!(r.total_bytes, Some(4 * GI));
+    assert_eq!(r.used_bytes, Some(3 * GI));
+    assert_eq!(r.remaining_bytes, Some(GI));
+    assert!(r.bucket("data").is_some_and(|b| b.derived));
+    // A percentage alone is no figure.
+    assert_eq!(read("You have used 80% of your data").remaining_bytes, None);
+}
+
+#[test]
+fn issue9_part_markers_codes_and_times_are_not_dates_or_figures() {
+    let r = with_country("2/2 Your balance is P12.00", "PH");
+    assert_eq!(r.expiry, None);
+    assert_eq!(r.money[0].amount, "12.00");
+    let c = r.candidates.iter().find(|c| c.text == "2/2").expect("2/2");
+    assert_eq!(c.why, "an SMS part marker");
+}
+
+#[test]
+fn issue9_currencies_of_the_world() {
+    let rows: &[(&str, &str, &str, &str)] = &[
+        ("Your balance is K25.50", "ZM", "25.50", "ZMW"),
+        ("Your balance is 50.01 Birr", "ET", "50.01", "ETB"),
+        ("Your balance is GHC 5.84", "GH", "5.84", "GHS"),
+        ("Your balance is N30.42", "NG", "30.42", "NGN"),
+        ("Your balance is ₦30.42", "NG", "30.42", "NGN"),
+        ("Your balance is Tk 15.20", "BD", "15.20", "BDT"),
+        ("Saldo: 227.05 CUP", "CU", "227.05", "CUP"),
+        ("Saldo: 5.00 CUC", "CU", "5.00", "CUC"),
+        ("Votre solde est de 1500 FCFA", "SN", "1500", "XOF"),
+        ("Votre solde est de 1500 F CFA", "CM", "1500", "XAF"),
+        ("Your balance is ₱12.50", "PH", "12.50", "PHP"),
+        ("Your balance is Rs. 12.50", "LK", "12.50", "LKR"),
+        ("Your balance is ₹120", "IN", "120", "INR"),
+        ("Baki kredit anda RM5.20", "MY", "5.20", "MYR"),
+        ("TK chinh=1601 VND", "VN", "1601", "VND"),
+        ("TK chinh: 1601₫", "VN", "1601", "VND"),
+        ("ยอดเงินคงเหลือ 25.50 ฿", "TH", "25.50", "THB"),
+        ("Bakiyeniz 12,50 TL", "TR", "12.50", "TRY"),
+        ("Seu saldo é R$ 12,50", "BR", "12.50", "BRL"),
+        ("رصيدك 25 ريال", "SA", "25", "SAR"),
+        ("رصيدك ٢٥٫٥٠ ر.س", "SA", "25.50", "SAR"),
+        ("Your balance is $20.00", "CA", "20.00", "CAD"),
+        ("Saldo: $20.00", "CU", "20.00", "CUP"),
+        ("Sisa pulsa Rp5rb", "ID", "5000", "IDR"),
+        ("Sisa pulsa 30rb", "ID", "30000", "IDR"),
+        ("Sisa pulsa Rp1jt", "ID", "1000000", "IDR"),
+    ];
+    for (text, cc, amount, cur) in rows {
+        let r = with_country(text, cc);
+        let m = r.money_labelled("balance");
+        assert_eq!(
+            m.map(|m| (m.amount.as_str(), m.currency.as_str())),
+            Some((*amount, *cur)),
+            "{text}: {:?} {:?}",
+            r.money,
+            r.notes
+        );
+    }
+    // `$` without a country is not USD.
+    assert!(read("Your balance is $20.00").money.is_empty());
+}
+
+#[test]
+fn issue9_units_and_digits_of_the_world() {
+    let rows: &[(&str, u64)] = &[
+        ("Il vous reste 2 Go", 2 * GI),
+        ("Il vous reste 500 Mo", 500 * MI),
+        ("11.17 GBs remaining", 11_993_696_174),
+        ("Остаток 2 Гб", 2 * GI),
+        ("잔여 데이터 2기가", 2 * GI),
+        ("剩余流量2吉", 2 * GI),
+        ("残り容量 3GB", 3 * GI),
+        (
+            "u have 3Gb 817Mb 169kb left",
+            3 * GI + 817 * MI + 169 * 1024,
+        ),
+        ("المتبقي ١٫٥ جيجا", GI + GI / 2),
+        ("باقیمانده ۲ گیگابایت", 2 * GI),
+    ];
+    for (text, want) in rows {
+        let r = read(text);
+        assert_eq!(r.remaining_bytes, Some(*want), "{text}: {:?}", r.candidates);
+    }
+}
+
+#[test]
+fn issue9_main_balance_among_several() {
+    let r = with_country("Balans 84.59 grn, bonus 0.00 grn.", "UA");
+    assert_eq!(
+        r.money_labelled("balance").map(|m| m.amount.as_str()),
+        Some("84.59")
+    );
+    assert_eq!(
+        r.money_labelled("bonus").map(|m| m.amount.as_str()),
+        Some("0.00")
+    );
+    // Two amounts both called the balance: neither is the main one.
+    let r = with_country("Balance 5.00 NGN. Balance 7.00 NGN.", "NG");
+    assert!(r.money_labelled("balance").is_none());
+    // Old and new balance after a top-up.
+    let r = with_country("Old Balance RM314.00, New Balance RM289.00.", "MY");
+    assert_eq!(
+        r.money_labelled("balance").map(|m| m.amount.as_str()),
+        Some("289.00")
+    );
+}
+
+#[test]
+fn issue9_bad_input_ends_in_a_specific_note() {
+    let cases = [
+        (
+            "Service temporarily unavailable. Please try again later.",
+            "cannot answer now",
+        ),
+        ("1. Data bundles\n2. Voice bundles\n3. My account", "menu"),
+        ("Get 2GB for N500! Dial *131# now", "offer"),
+        ("Xyzzy plugh 5 GB", "language not recognised"),
+    ];
+    for (text, want) in cases {
+        let r = read(text);
+        assert!(!r.understood, "{text}");
+        assert!(
+            r.notes.iter().any(|n| n.contains(want)),
+            "{text}: {:?}",
+            r.notes
+        );
+        let v = serde_json::to_value(&r).expect("json");
+        assert_eq!(v["raw"], text);
+        assert!(v["candidates"].is_array());
+    }
+}

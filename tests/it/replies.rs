@@ -213,7 +213,15 @@ fn replies_table() {
                     let got = if r.understood { got } else { None };
                     match (want, got) {
                         (None, None) => c.silent += 1,
-                        (Some(_), None) => c.abstained += 1,
+                        (Some(w), None) => {
+                            c.abstained += 1;
+                            if std::env::var_os("REPLIES_ABSTAINED").is_some() {
+                                println!(
+                                    "ABSTAINED {} {field}: truth {w:?}\n    text: {:?}",
+                                    row.id, row.text
+                                );
+                            }
+                        }
                         (None, Some(g)) => {
                             c.wrong += 1;
                             falses.push(format!(
