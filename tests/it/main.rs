@@ -15,6 +15,7 @@ mod e2e_sms;
 mod e2e_watch;
 mod gammu;
 mod no_panic;
+mod readme_examples;
 mod replies;
 mod schema;
 mod soak;
