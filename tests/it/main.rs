@@ -13,6 +13,7 @@ mod e2e_promises;
 mod e2e_report;
 mod e2e_sms;
 mod e2e_watch;
+mod example;
 mod gammu;
 mod no_panic;
 mod readme_examples;
