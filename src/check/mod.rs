@@ -526,21 +526,14 @@ pub fn understand(text: &str, profile: Option<&Profile>) -> (Reading, Date, u64)
 }
 
 /// Today's date in the local time zone (the parser never reads the clock; the check does).
+/// The zone is the system's (`TZ`, including POSIX rules like `CST-8`, else /etc/localtime),
+/// through `jiff`; UTC when none is configured (a router without zone files).
 pub fn local_today() -> Date {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as libc::time_t)
-        .unwrap_or(0);
-    // SAFETY: localtime_r writes into the zeroed struct we own and reads only `now`.
-    let tm = unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        libc::localtime_r(&now, &mut tm);
-        tm
-    };
+    let today = jiff::ZonedDateTime::now().date();
     Date {
-        year: tm.tm_year + 1900,
-        month: (tm.tm_mon + 1) as u8,
-        day: tm.tm_mday as u8,
+        year: i32::from(today.year()),
+        month: today.month().unsigned_abs(),
+        day: today.day().unsigned_abs(),
     }
 }
 

@@ -521,25 +521,12 @@ pub(super) fn history_cmd(h: HistoryArgs) -> Result<u8, Failure> {
         None => db.iccids().map_err(fail)?,
     };
     if h.csv {
-        println!("time,iccid,carrier,method,success,remaining_bytes,used_bytes,total_bytes,balance,currency,expiry,error");
-        for r in &records {
-            let n = &r.numbers;
-            let opt = |v: Option<u64>| v.map(|x| x.to_string()).unwrap_or_default();
-            println!(
-                "{},{},{},{},{},{},{},{},{},{},{},{}",
-                monitor::iso_datetime(r.time),
-                csv(&r.iccid),
-                csv(r.carrier.as_deref().unwrap_or("")),
-                r.method.as_str(),
-                r.success,
-                opt(n.remaining_bytes),
-                opt(n.used_bytes),
-                opt(n.total_bytes),
-                n.balance.clone().unwrap_or_default(),
-                n.currency.clone().unwrap_or_default(),
-                n.expiry.map(|d| d.to_string()).unwrap_or_default(),
-                csv(r.error.as_deref().unwrap_or("")),
-            );
+        let out = std::io::stdout();
+        if let Err(e) = write_csv(&records, out.lock()) {
+            // A closed pipe (`| head`) ends the listing quietly; anything else is worth saying.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                return Err(fail(format!("cannot write CSV: {e}")));
+            }
         }
         return Ok(exit::OK);
     }
@@ -664,13 +651,44 @@ pub(super) fn history_cmd(h: HistoryArgs) -> Result<u8, Failure> {
     Ok(exit::OK)
 }
 
-/// A CSV field: quoted when it holds a comma, quote or line break.
-fn csv(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// The readings as CSV (RFC 4180 quoting by the `csv` crate, `\n` line ends), with a header.
+fn write_csv(records: &[CheckRecord], out: impl std::io::Write) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out);
+    w.write_record([
+        "time",
+        "iccid",
+        "carrier",
+        "method",
+        "success",
+        "remaining_bytes",
+        "used_bytes",
+        "total_bytes",
+        "balance",
+        "currency",
+        "expiry",
+        "error",
+    ])?;
+    let opt = |v: Option<u64>| v.map(|x| x.to_string()).unwrap_or_default();
+    for r in records {
+        let n = &r.numbers;
+        w.write_record([
+            monitor::iso_datetime(r.time),
+            r.iccid.clone(),
+            r.carrier.clone().unwrap_or_default(),
+            r.method.as_str().to_string(),
+            r.success.to_string(),
+            opt(n.remaining_bytes),
+            opt(n.used_bytes),
+            opt(n.total_bytes),
+            n.balance.clone().unwrap_or_default(),
+            n.currency.clone().unwrap_or_default(),
+            n.expiry.map(|d| d.to_string()).unwrap_or_default(),
+            r.error.clone().unwrap_or_default(),
+        ])?;
     }
+    w.flush()
 }
 
 /// `▁▂▃▅▇` of a series (scaled to its own min..max).
@@ -741,8 +759,22 @@ mod tests {
 
     #[test]
     fn csv_quotes_only_when_needed() {
-        assert_eq!(csv("plain"), "plain");
-        assert_eq!(csv("a,b"), "\"a,b\"");
-        assert_eq!(csv("say \"hi\""), "\"say \"\"hi\"\"\"");
+        let mut r = CheckRecord::failure(
+            0,
+            "8900,1",
+            monitor::Method::Ussd,
+            "*100#",
+            "say \"hi\"\nagain",
+        );
+        r.carrier = Some("plain".into());
+        let mut out = Vec::new();
+        write_csv(&[r], &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.split_inclusive('\n');
+        assert!(lines.next().unwrap().starts_with("time,iccid,carrier,"));
+        assert_eq!(
+            lines.collect::<String>(),
+            "1970-01-01T00:00:00Z,\"8900,1\",plain,ussd,false,,,,,,,\"say \"\"hi\"\"\nagain\"\n"
+        );
     }
 }

@@ -218,16 +218,17 @@ pub fn date_start(date: crate::balance::Date) -> i64 {
     date.to_days_since_epoch().saturating_mul(DAY)
 }
 
-/// A unix time as ISO 8601 UTC (`2026-11-03T06:00:00Z`).
+/// A unix time as ISO 8601 UTC (`2026-11-03T06:00:00Z`), formatted by `jiff`; times outside
+/// its range (±9999 years) are clamped to it.
 pub fn iso_datetime(unix_seconds: i64) -> String {
-    let s = unix_seconds.rem_euclid(DAY);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        utc_date(unix_seconds),
-        s / 3600,
-        (s % 3600) / 60,
-        s % 60
-    )
+    let (min, max) = (
+        jiff::Timestamp::MIN.as_second(),
+        jiff::Timestamp::MAX.as_second(),
+    );
+    jiff::Timestamp::from_second(unix_seconds.clamp(min, max))
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 /// The current UTC unix time in seconds (the one place this module reads the clock; library

@@ -282,3 +282,40 @@ fn simulate_never_writes_the_users_state() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(files_under(&state), vec!["ussd-style.json".to_string()]);
 }
+
+#[test]
+fn today_is_the_local_day_of_the_time_zone() {
+    // UTC+14 and UTC-12 are on different calendar days at every moment; `date` (coreutils) is
+    // the independent oracle for "today" in each, "days left" the observable.
+    let state = tempdir("tz");
+    let reply = "Balance 12.50 EUR, 850 MB left, valid until 31.12.2099";
+    let until = simquota::balance::Date::new(2099, 12, 31).expect("a date");
+    let mut seen = Vec::new();
+    for tz in ["Pacific/Kiritimati", "Etc/GMT+12", "CST-8"] {
+        let today = std::process::Command::new("date")
+            .arg("+%Y-%m-%d")
+            .env("TZ", tz)
+            .output()
+            .expect("date runs");
+        let today = String::from_utf8_lossy(&today.stdout).trim().to_string();
+        let days = simquota::balance::Date::parse_iso(&today)
+            .expect("date prints ISO")
+            .days_until(&until);
+        let o = std::process::Command::new(bin())
+            .args(["parse", reply])
+            .env("TZ", tz)
+            .env("SIMQUOTA_STATE_DIR", &state)
+            .output()
+            .expect("the binary runs");
+        let out = stdout(&o);
+        assert!(
+            out.contains(&format!("({days} days)")),
+            "TZ={tz} today={today}: {out}"
+        );
+        seen.push(days);
+    }
+    assert_ne!(
+        seen[0], seen[1],
+        "the two zones should be a day apart: {seen:?}"
+    );
+}
