@@ -1,8 +1,9 @@
 //! simquota — how much mobile data is left on this SIM?
 //!
-//! The library behind the `simquota` binary. Data flows one way (see `DESIGN.md`):
+//! The library behind the `simquota` binary. Data flows one way (see `docs/ARCHITECTURE.md`):
 //! bytes from the modem become AT events ([`at`]), events become text ([`codec`], [`ussd`],
-//! [`sms`]), and text becomes a reading ([`balance`]). The protocol core is sans-IO: the
+//! [`sms`]), text becomes a reading ([`balance`]), and [`check`] runs the whole balance check
+//! (the API for embedding simquota: `examples/check.rs`). The protocol core is sans-IO: the
 //! drivers in [`modem`] and the [`emulator`] only move bytes and time in and out of it.
 #![warn(missing_docs)]
 
