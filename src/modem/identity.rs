@@ -86,11 +86,24 @@ impl Modem {
         id.model = self.value("AT+CGMM", "+CGMM").await?;
         id.firmware = self.value("AT+CGMR", "+CGMR").await?;
         id.imei = self.value("AT+CGSN", "+CGSN").await?;
-        id.sim = match self.ok("AT+CPIN?").await {
-            Ok(l) => first_value(&l, "+CPIN"),
-            Err(ModemError::Rejected { result, .. }) => Some(result.to_string()),
-            Err(e) => return Err(e),
-        };
+        // A reply garbled on the line (noise, a URC torn into it) is asked again rather than
+        // taken as a SIM state: only the TS 27.007 §8.3 codes are states.
+        for attempt in 0..3 {
+            let known;
+            (id.sim, known) = match self.ok("AT+CPIN?").await {
+                Ok(l) => {
+                    let v = first_value(&l, "+CPIN");
+                    let known = v.as_deref().is_some_and(is_cpin_code);
+                    (v, known)
+                }
+                // A refusal (`+CME ERROR: SIM not inserted`) is a clear answer.
+                Err(ModemError::Rejected { result, .. }) => (Some(result.to_string()), true),
+                Err(e) => return Err(e),
+            };
+            if known || attempt == 2 {
+                break;
+            }
+        }
         if id.sim.as_deref() == Some("READY") {
             id.imsi = self.value("AT+CIMI", "+CIMI").await?;
             id.iccid = self.read_iccid().await?;
@@ -164,6 +177,29 @@ impl Modem {
     }
 }
 
+/// The `<code>` values of `+CPIN?` (TS 27.007 §8.3), and the refusals a modem gives instead.
+fn is_cpin_code(v: &str) -> bool {
+    matches!(
+        v,
+        "READY"
+            | "SIM PIN"
+            | "SIM PUK"
+            | "SIM PIN2"
+            | "SIM PUK2"
+            | "PH-SIM PIN"
+            | "PH-FSIM PIN"
+            | "PH-FSIM PUK"
+            | "PH-NET PIN"
+            | "PH-NET PUK"
+            | "PH-NETSUB PIN"
+            | "PH-NETSUB PUK"
+            | "PH-SP PIN"
+            | "PH-SP PUK"
+            | "PH-CORP PIN"
+            | "PH-CORP PUK"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +221,18 @@ mod tests {
             Some("8900101000000000001")
         );
         assert_eq!(iccid_from(&l(&["+CCID: 12"])), None);
+    }
+}
+
+#[cfg(test)]
+mod cpin_tests {
+    #[test]
+    fn only_27007_codes_are_sim_states() {
+        for v in ["READY", "SIM PIN", "SIM PUK", "PH-NET PIN"] {
+            assert!(super::is_cpin_code(v), "{v}");
+        }
+        for v in ["REA#DY", "RE", "", "READY^RSSI:3", "ready?"] {
+            assert!(!super::is_cpin_code(v), "{v}");
+        }
     }
 }
