@@ -199,10 +199,27 @@ struct InFlight {
     payload: PayloadState,
     /// First command after a time-out: a final result before its echo is stale.
     stale_guard: bool,
+    /// Text bytes held in `lines` (bounded by [`MAX_RESPONSE_BYTES`]).
+    bytes: usize,
+    /// Lines not kept because the response was over its bounds (reported, never silent).
+    dropped: usize,
 }
+
+/// Most intermediate lines one response keeps (a full `+CMGL` of 255 messages is ~510): a port
+/// that babbles while a command is in flight must not grow memory without bound.
+pub const MAX_RESPONSE_LINES: usize = 4096;
+
+/// Most text one response keeps.
+pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
 
 impl InFlight {
     fn push(&mut self, lt: LineText) {
+        if self.lines.len() >= MAX_RESPONSE_LINES || self.bytes + lt.text.len() > MAX_RESPONSE_BYTES
+        {
+            self.dropped += 1;
+            return;
+        }
+        self.bytes += lt.text.len();
         if lt.binary {
             self.raw_lines.push((self.lines.len(), lt.raw));
         }
@@ -333,6 +350,8 @@ impl Session {
             echo_seen: false,
             payload,
             stale_guard: false,
+            bytes: 0,
+            dropped: 0,
         });
         if self.drain.is_none() {
             self.transmit(now);
@@ -776,12 +795,19 @@ impl Session {
         if inf.stale_guard {
             self.stale_possible = false;
         }
+        let command = inf.cmd.text().to_string();
         self.events.push_back(Event::Response(Response {
-            command: inf.cmd.text().to_string(),
+            command: command.clone(),
             lines: inf.lines,
             result,
             raw_lines: inf.raw_lines,
         }));
+        if inf.dropped > 0 {
+            self.events.push_back(Event::Other(format!(
+                "{} more line(s) of the response to {command} were dropped (over {MAX_RESPONSE_LINES} lines or {MAX_RESPONSE_BYTES} bytes)",
+                inf.dropped
+            )));
+        }
     }
 
     fn emit_urc(&mut self, kind: UrcKind, lt: LineText) {

@@ -217,7 +217,7 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
-            eprintln!("simquota: {}", render::safe(&f.message));
+            eprintln!("simquota: {}", render::safe(&render::clip(&f.message)));
             if json {
                 print_error_json(&f);
             }

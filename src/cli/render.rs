@@ -28,6 +28,22 @@ pub fn safe(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Longest error text printed, in characters: a babbling port's line quoted in an error must
+/// not become a 200 KB message.
+pub const MAX_MESSAGE: usize = 2000;
+
+/// `s` cut to [`MAX_MESSAGE`] characters, saying how much was left out.
+pub fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(MAX_MESSAGE) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some((i, _)) => std::borrow::Cow::Owned(format!(
+            "{}… ({} more bytes not shown)",
+            &s[..i],
+            s.len() - i
+        )),
+    }
+}
+
 /// Width of the remaining-data gauge in cells.
 const GAUGE: usize = 10;
 

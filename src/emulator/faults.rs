@@ -153,6 +153,29 @@ pub struct Faults {
     pub echo_flip: Option<u8>,
     /// Final results to replace.
     pub rewrite: Vec<Rewrite>,
+    /// The port babbles without end.
+    pub babble: Option<Babble>,
+}
+
+/// What a babbling port repeats, as fast as the host reads, from the `after_command`-th command
+/// on (0: from the start) — a wedged firmware or a port that is not a modem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Babble {
+    /// What it says.
+    pub kind: BabbleKind,
+    /// 1-based count of command lines after which it starts (0: at once).
+    pub after_command: usize,
+}
+
+/// The three babbles seen in the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BabbleKind {
+    /// `\r\nOK\r\n` over and over.
+    Ok,
+    /// `\r\n^RSSI:17\r\n` over and over.
+    Rssi,
+    /// One line that never ends.
+    Line,
 }
 
 impl Faults {
@@ -223,6 +246,15 @@ impl Faults {
         self
     }
 
+    /// Babbles `kind` without end from the `after_command`-th command on.
+    pub fn babble(mut self, kind: BabbleKind, after_command: usize) -> Self {
+        self.babble = Some(Babble {
+            kind,
+            after_command,
+        });
+        self
+    }
+
     /// Answers commands starting with `command` with `result` as their final result.
     pub fn rewrite(mut self, command: &str, result: &str) -> Self {
         self.rewrite.push(Rewrite {
@@ -264,11 +296,38 @@ pub struct Faulty<D: Device> {
     reboot_at: Option<Instant>,
     booting_until: Option<Instant>,
     next_storm: Option<Instant>,
+    last_babble: Option<Instant>,
     /// Chunks the faults changed or added, for tests that must know the fault really fired.
     injected: usize,
 }
 
 impl<D: Device> Faulty<D> {
+    fn babbling(&self) -> bool {
+        self.faults
+            .babble
+            .as_ref()
+            .is_some_and(|b| !self.dead && self.commands >= b.after_command)
+    }
+
+    /// 4 KiB of babble when it is babbling.
+    fn babble_chunk(&self) -> Option<Vec<u8>> {
+        if !self.babbling() {
+            return None;
+        }
+        let unit: &[u8] = match self.faults.babble.as_ref()?.kind {
+            BabbleKind::Ok => b"\r\nOK\r\n",
+            BabbleKind::Rssi => b"\r\n^RSSI:17\r\n",
+            BabbleKind::Line => b"AAAAAAAA",
+        };
+        Some(
+            unit.iter()
+                .copied()
+                .cycle()
+                .take(4096 - 4096 % unit.len())
+                .collect(),
+        )
+    }
+
     /// Wraps `inner` with `faults`.
     pub fn new(inner: D, faults: Faults) -> Self {
         Faulty {
@@ -290,6 +349,7 @@ impl<D: Device> Faulty<D> {
             reboot_at: None,
             booting_until: None,
             next_storm: None,
+            last_babble: None,
             injected: 0,
         }
     }
@@ -575,6 +635,15 @@ impl<D: Device> Device for Faulty<D> {
                 self.next_storm = Some((due + every).max(now));
             }
         }
+        // One chunk per poll round (per `now`): the runner must still read input and look at
+        // its stop flag between chunks.
+        if self.out.is_empty() && self.last_babble != Some(now) {
+            if let Some(chunk) = self.babble_chunk() {
+                self.last_babble = Some(now);
+                self.injected += 1;
+                return Some(chunk);
+            }
+        }
         match self.out.front() {
             Some((t, _)) if *t <= now => self.out.pop_front().map(|(_, b)| b),
             _ => None,
@@ -590,6 +659,8 @@ impl<D: Device> Device for Faulty<D> {
             self.inner.poll_timeout(),
             self.reboot_at,
             self.next_storm.filter(|_| self.faults.urc_storm.is_some()),
+            self.babbling()
+                .then(|| Instant::now() + Duration::from_millis(1)),
         ]
         .into_iter()
         .flatten()

@@ -91,6 +91,23 @@ pub struct Modem {
     gone: Option<String>,
 }
 
+/// Unsolicited lines kept for error messages (the most recent ones).
+const MAX_KEPT_LINES: usize = 64;
+
+/// URCs (and late errors) queued for later callers.
+const MAX_KEPT_URCS: usize = 256;
+
+/// Longest line quoted in an error message, in characters.
+const MAX_QUOTED: usize = 200;
+
+/// `l`, cut to [`MAX_QUOTED`] characters with a note of how much more there was.
+fn clip(l: &str) -> String {
+    match l.char_indices().nth(MAX_QUOTED) {
+        None => l.to_string(),
+        Some((i, _)) => format!("{}… ({} more bytes)", &l[..i], l.len() - i),
+    }
+}
+
 /// True when `path` is a terminal device (a serial port), not e.g. `/dev/null` or a file.
 fn is_tty(path: &Path) -> bool {
     use std::os::unix::fs::OpenOptionsExt;
@@ -408,7 +425,11 @@ impl Modem {
                     Event::TimedOut { partial_lines, .. } => {
                         // What a port said without ever ending a command (a shell's "not
                         // found") is what tells the user it is not a modem.
-                        self.other_lines.extend(partial_lines);
+                        let skip = partial_lines.len().saturating_sub(MAX_KEPT_LINES);
+                        self.other_lines
+                            .extend(partial_lines.iter().skip(skip).map(|l| clip(l)));
+                        let over = self.other_lines.len().saturating_sub(MAX_KEPT_LINES);
+                        self.other_lines.drain(..over);
                         return Err(ModemError::Timeout { command: text });
                     }
                     other => self.keep(other),
@@ -483,16 +504,30 @@ impl Modem {
                 self.other_lines[i] = l;
             }
         }
+        let over = self.other_lines.len().saturating_sub(MAX_KEPT_LINES);
+        self.other_lines.drain(..over);
     }
 
     fn keep_raw(&mut self, ev: Event) {
+        // A babbling port (endless `OK`, `^RSSI`, one endless line) must not grow memory: every
+        // queue here is bounded, dropping the oldest of the same kind first (`keep` trims the
+        // unsolicited lines once they are redacted).
         match ev {
-            Event::Urc(u) => self.urcs.push_back(u),
+            Event::Urc(u) => {
+                if self.urcs.len() >= MAX_KEPT_URCS {
+                    let i = self.urcs.iter().position(|q| q.kind == u.kind).unwrap_or(0);
+                    self.urcs.remove(i);
+                }
+                self.urcs.push_back(u)
+            }
             Event::Other(l) => {
                 if let Some(r) = FinalResult::parse(&l).filter(|r| !r.is_ok()) {
+                    if self.late_errors.len() >= MAX_KEPT_URCS {
+                        self.late_errors.pop_front();
+                    }
                     self.late_errors.push_back(r);
                 }
-                self.other_lines.push(l)
+                self.other_lines.push(clip(&l))
             }
             Event::Response(r) => self
                 .other_lines
@@ -500,7 +535,7 @@ impl Modem {
             Event::TimedOut { command, .. } => {
                 self.other_lines.push(format!("{command} timed out"))
             }
-            other => self.other_lines.push(format!("{other:?}")),
+            other => self.other_lines.push(clip(&format!("{other:?}"))),
         }
     }
 

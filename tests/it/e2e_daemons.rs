@@ -677,3 +677,44 @@ fn control_characters_in_carrier_text_never_reach_the_terminal_raw() {
         "{v}"
     );
 }
+
+// Item 17: a babbling port (endless OK, endless ^RSSI, one endless line) grew memory without
+// bound and ended in a 197 KB error message. Every buffer and every error text is bounded now:
+// the check ends (bounded by run_bounded), and what it says is short.
+#[test]
+fn a_babbling_port_ends_with_a_short_error_not_a_flood() {
+    use simquota::emulator::faults::{BabbleKind, Faults};
+    for kind in [BabbleKind::Ok, BabbleKind::Rssi, BabbleKind::Line] {
+        for after in [0, 4] {
+            let emu = crate::e2e_faults::faulty(
+                simquota::emulator::Family::Huawei,
+                simquota::emulator::scenario::Scenario::builtin_default(),
+                Faults::seeded(7).babble(kind, after),
+            );
+            let dir = tempdir("babble");
+            let port = s(emu.path());
+            let o = crate::e2e_faults::run_bounded(
+                &[
+                    "balance",
+                    "--port",
+                    &port,
+                    "--ussd",
+                    "*100#",
+                    "--timeout",
+                    "5",
+                ],
+                &dir,
+            );
+            let err = stderr(&o);
+            let what = format!("{kind:?} after {after}");
+            assert!(!err.contains("panicked"), "{what}: {err}");
+            assert!(
+                o.stdout.len() + o.stderr.len() < 4 * 1024,
+                "{what}: {} bytes of output:\n{}",
+                o.stdout.len() + o.stderr.len(),
+                &err[..err.len().min(2000)]
+            );
+            drop(emu);
+        }
+    }
+}
