@@ -421,7 +421,7 @@ pub enum DecodeCmd {
         cscs: CharsetArg,
         /// The modem family that printed it (Huawei prints GSM 7-bit replies as packed hex).
         #[arg(long, value_enum, ignore_case = true, value_name = "FAMILY")]
-        modem: Option<ModemArg>,
+        modem: Option<crate::ussd::ModemFamily>,
         /// Print JSON (alphabet, raw, warnings).
         #[arg(long)]
         json: bool,
@@ -456,25 +456,6 @@ pub enum FamilyArg {
     Quectel,
     /// ZTE MF-series-like.
     Zte,
-}
-
-/// Modem families for offline decoding (`decode ussd --modem`).
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum ModemArg {
-    /// Huawei / HiSilicon sticks (E3372, E3531, K5150…).
-    Huawei,
-    /// ZTE (MF823, MF79, MF286…).
-    Zte,
-    /// Quectel (EC25, EG25, EM12…).
-    Quectel,
-    /// SIMCom (SIM7600, SIM800…).
-    Simcom,
-    /// Sierra Wireless (MC7455, EM7565…).
-    Sierra,
-    /// Telit (LM940, LN940, LM960…).
-    Telit,
-    /// Any other.
-    Other,
 }
 
 /// TE character sets (`AT+CSCS`).

@@ -29,7 +29,7 @@ use crate::emulator::{replay::Replay, Emulator, Family};
 use crate::output;
 use crate::transcript::Transcript;
 use crate::ussd::{self, flow::UssdOptions, Charset, DecodeOverrides};
-use args::{CharsetArg, Cli, Cmd, DecodeCmd, FamilyArg, ModemArg, PortArgs};
+use args::{CharsetArg, Cli, Cmd, DecodeCmd, FamilyArg, PortArgs};
 
 /// Documented exit codes.
 pub mod exit {
@@ -279,19 +279,6 @@ fn family(f: FamilyArg) -> Family {
         FamilyArg::Huawei => Family::Huawei,
         FamilyArg::Quectel => Family::Quectel,
         FamilyArg::Zte => Family::Zte,
-    }
-}
-
-fn modem_family(m: ModemArg) -> ussd::ModemFamily {
-    use ussd::ModemFamily as F;
-    match m {
-        ModemArg::Huawei => F::Huawei,
-        ModemArg::Zte => F::Zte,
-        ModemArg::Quectel => F::Quectel,
-        ModemArg::Simcom => F::Simcom,
-        ModemArg::Sierra => F::Sierra,
-        ModemArg::Telit => F::Telit,
-        ModemArg::Other => F::Other,
     }
 }
 
@@ -979,7 +966,7 @@ fn decode(d: DecodeCmd) -> Result<u8, Failure> {
             };
             let overrides = DecodeOverrides {
                 priors: ussd::Priors {
-                    family: modem.map(modem_family),
+                    family: modem,
                     seen: None,
                 },
                 ..DecodeOverrides::default()

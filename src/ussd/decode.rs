@@ -112,8 +112,11 @@ pub struct DecodeOverrides {
     pub priors: Priors,
 }
 
-/// Modem families whose firmware prints `+CUSD` payloads in a known way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+/// Modem families whose firmware prints `+CUSD` payloads in a known way (also the values of
+/// `decode ussd --modem`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ModemFamily {
     /// Huawei (and HiSilicon-based sticks): GSM 7-bit replies (DCS 15) as hex of the *packed*
