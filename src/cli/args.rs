@@ -57,6 +57,18 @@ pub enum Cmd {
     /// Send, list, read and delete SMS (nothing is ever deleted unless asked).
     #[command(subcommand)]
     Sms(SmsCmd),
+    /// Print the shell completion script, e.g. `simquota completions bash > /etc/bash_completion.d/simquota`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per subcommand into --dir.
+    Man {
+        /// Write simquota.1, simquota-balance.1, … into DIR (created if missing).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// `simquota sms …`.

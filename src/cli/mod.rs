@@ -5,6 +5,7 @@
 //! `--warn-below` · 5 the carrier/network gave no usable answer · 6 SIM or registration problem.
 
 pub mod args;
+mod docs;
 mod mm;
 mod render;
 mod sms;
@@ -256,6 +257,8 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Cmd::History(h) => watch::history_cmd(h),
         Cmd::Serve(s) => watch::serve_cmd(s).await,
         Cmd::Sms(c) => sms::run(c).await,
+        Cmd::Completions { shell } => docs::completions(shell, &mut std::io::stdout().lock()),
+        Cmd::Man { dir } => docs::man(dir.as_deref(), &mut std::io::stdout().lock()),
         Cmd::Ports { no_probe } => {
             let opts = crate::ports::DiscoverOptions {
                 probe: !no_probe,

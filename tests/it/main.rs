@@ -2,6 +2,7 @@
 //! against the emulator over real pseudo-terminals, transcript replays, and peer interop.
 
 mod common;
+mod docs;
 mod e2e_balance;
 mod e2e_compat;
 mod e2e_daemons;
@@ -17,6 +18,8 @@ mod example;
 mod gammu;
 mod no_panic;
 mod readme_examples;
+mod openwrt;
+mod packaging;
 mod replies;
 mod schema;
 mod soak;
