@@ -15,6 +15,7 @@ pub mod cli;
 pub mod codec;
 pub mod config;
 pub mod emulator;
+#[cfg(feature = "mm")]
 pub mod mm;
 pub mod modem;
 pub mod monitor;

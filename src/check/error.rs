@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+#[cfg(feature = "mm")]
 use crate::mm::MmError;
 use crate::modem::ModemError;
 use crate::sms::flow::SmsError;
@@ -95,6 +96,7 @@ impl From<SmsError> for CheckError {
     }
 }
 
+#[cfg(feature = "mm")]
 impl From<MmError> for CheckError {
     fn from(e: MmError) -> Self {
         CheckError::new(ErrorKind::Modem, format!("ModemManager: {e}"))

@@ -24,6 +24,7 @@
 pub mod at;
 pub mod backend;
 mod error;
+#[cfg(feature = "mm")]
 pub mod mm;
 mod report;
 mod request;
@@ -93,9 +94,22 @@ pub async fn run_with<T, E>(
             format!("cannot create a state directory: {e}"),
         )
     })?;
+    #[cfg(feature = "mm")]
     if let Some(modem) = mm::choose(&req.modem).await? {
         let b = mm::MmBackend::new(modem);
         return run_on(b, req, &registry, &state, progress, deliver).await;
+    }
+    #[cfg(not(feature = "mm"))]
+    if let ModemChoice::Port {
+        backend: BackendChoice::ModemManager,
+        ..
+    } = &req.modem
+    {
+        return Err(CheckError::new(
+            ErrorKind::Usage,
+            "--backend modemmanager needs the `mm` build feature, which this simquota was built \
+             without: rebuild with `--features mm`, or use --backend at",
+        ));
     }
     let settings = at::OpenSettings {
         record: req.record.clone(),

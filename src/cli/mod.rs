@@ -6,13 +6,15 @@
 
 pub mod args;
 mod docs;
+#[cfg(feature = "mm")]
 mod mm;
 mod render;
 mod sms;
+#[cfg(feature = "history")]
 mod watch;
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -155,6 +157,7 @@ fn wants_json(cmd: &Cmd) -> bool {
         | Cmd::Sms(SmsCmd::Read { port, .. })
         | Cmd::Sms(SmsCmd::Delete { port, .. }) => port.json,
         Cmd::Emulate(_) | Cmd::Watch(_) | Cmd::Serve(_) | Cmd::Ports { .. } => false,
+        Cmd::Completions { .. } | Cmd::Man { .. } => false,
     }
 }
 
@@ -169,6 +172,19 @@ fn reading_format(json_flag: bool, report: &args::ReportArgs) -> Result<args::Fo
             "--json and --format prometheus ask for two formats: pass one of them",
         )),
     }
+}
+
+/// A part of simquota this build left out (see `[features]` in Cargo.toml): exit 2, naming the
+/// build feature that brings it back.
+#[allow(dead_code)] // used only in builds without some feature
+pub(crate) fn needs_feature(feature: &str, what: &str) -> Failure {
+    Failure::new(
+        exit::USAGE,
+        format!(
+            "{what} needs the `{feature}` build feature, which this simquota was built without: \
+             rebuild with `cargo build --release --features {feature}`, or use a default build"
+        ),
+    )
 }
 
 /// Entry point of the `simquota` binary.
@@ -253,9 +269,18 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Cmd::Decode(d) => decode(d),
         Cmd::Carriers { what, json } => carriers(&what, json),
         Cmd::Parse(a) => parse_cmd(a),
+        #[cfg(feature = "history")]
         Cmd::Watch(w) => watch::watch(*w).await,
+        #[cfg(feature = "history")]
         Cmd::History(h) => watch::history_cmd(h),
+        #[cfg(feature = "history")]
         Cmd::Serve(s) => watch::serve_cmd(s).await,
+        #[cfg(not(feature = "history"))]
+        Cmd::Watch(_) => Err(needs_feature("history", "`simquota watch`")),
+        #[cfg(not(feature = "history"))]
+        Cmd::History(_) => Err(needs_feature("history", "`simquota history`")),
+        #[cfg(not(feature = "history"))]
+        Cmd::Serve(_) => Err(needs_feature("history", "`simquota serve`")),
         Cmd::Sms(c) => sms::run(c).await,
         Cmd::Completions { shell } => docs::completions(shell, &mut std::io::stdout().lock()),
         Cmd::Man { dir } => docs::man(dir.as_deref(), &mut std::io::stdout().lock()),
@@ -323,7 +348,12 @@ pub(super) fn modem_choice(p: &PortArgs) -> Result<ModemChoice, Failure> {
         backend: match p.backend {
             args::Backend::Auto => BackendChoice::Auto,
             args::Backend::At => BackendChoice::At,
+            #[cfg(feature = "mm")]
             args::Backend::Modemmanager => BackendChoice::ModemManager,
+            #[cfg(not(feature = "mm"))]
+            args::Backend::Modemmanager => {
+                return Err(needs_feature("mm", "--backend modemmanager"));
+            }
         },
     })
 }
@@ -497,6 +527,7 @@ pub(super) fn print_notes(notes: &[String]) {
 }
 
 /// The recorded status of a SIM from the default history store, if `watch` keeps one.
+#[cfg(feature = "history")]
 fn history_status(iccid: &str) -> Option<crate::monitor::SimStatus> {
     let path = crate::monitor::history::default_path();
     if !path.is_file() {
@@ -510,6 +541,18 @@ fn history_status(iccid: &str) -> Option<crate::monitor::SimStatus> {
         &crate::monitor::SnapshotOptions::default(),
     )
     .ok()
+}
+
+/// Built without the history: there is never a recorded forecast to show beside a reading.
+#[cfg(not(feature = "history"))]
+fn history_status(_iccid: &str) -> Option<NoHistory> {
+    None
+}
+
+/// What [`history_status`] would give (never constructed without the `history` feature).
+#[cfg(not(feature = "history"))]
+struct NoHistory {
+    forecast: Option<crate::monitor::Forecast>,
 }
 
 /// Prints a reading in the chosen format and picks the exit code: 3 when not understood,
@@ -778,6 +821,9 @@ pub(super) fn render_no_method(n: &NoMethod, json_out: bool) -> u8 {
 }
 
 async fn ussd_cmd(a: args::UssdArgs) -> Result<u8, Failure> {
+    #[cfg(not(feature = "mm"))]
+    modem_choice(&a.port)?;
+    #[cfg(feature = "mm")]
     if let Some(modem) = mm::choose(&a.port).await? {
         return mm::ussd_cmd(&a, modem).await;
     }
@@ -841,9 +887,12 @@ async fn ussd_cmd(a: args::UssdArgs) -> Result<u8, Failure> {
 }
 
 async fn info(p: PortArgs) -> Result<u8, Failure> {
+    #[cfg(not(feature = "mm"))]
+    modem_choice(&p)?;
+    #[cfg(feature = "mm")]
     if let Some(modem) = mm::choose(&p).await? {
         let id = crate::mm::identity(&modem).await?;
-        let port = PathBuf::from(&modem.path);
+        let port = std::path::PathBuf::from(&modem.path);
         if p.json {
             print_json(&output::InfoDoc {
                 schema_version: output::V1,

@@ -15,9 +15,39 @@ use super::{exit, Failure};
 use crate::check::{self, Outcome, Request};
 use crate::config::Config;
 use crate::monitor::{
-    self, after_check, history, CheckRecord, CounterSource, ExecAction, History, HistorySource,
-    MqttConfig, MqttQueue, Rule, Schedule, Snapshot, SnapshotOptions, StatusSource,
+    self, after_check, history, CheckRecord, CounterSource, ExecAction, History, Rule, Schedule,
+    Snapshot, SnapshotOptions,
 };
+#[cfg(feature = "http")]
+use crate::monitor::{HistorySource, StatusSource};
+#[cfg(feature = "mqtt")]
+use crate::monitor::{MqttConfig, MqttQueue};
+
+/// Built without MQTT: a queue and a config that cannot exist, so `watch` compiles unchanged and
+/// asking for MQTT (flag or `[mqtt]`) is refused up front.
+#[cfg(not(feature = "mqtt"))]
+enum MqttConfig {}
+#[cfg(not(feature = "mqtt"))]
+enum MqttQueue {}
+#[cfg(not(feature = "mqtt"))]
+impl MqttQueue {
+    fn spawn(c: MqttConfig) -> MqttQueue {
+        match c {}
+    }
+    async fn close(self, _: Duration) {
+        match self {}
+    }
+}
+#[cfg(not(feature = "mqtt"))]
+fn mqtt_config(w: &WatchArgs, cfg: &Config) -> Result<Option<MqttConfig>, Failure> {
+    if w.mqtt.is_some() || w.mqtt_tls || cfg.mqtt.is_some() {
+        return Err(super::needs_feature(
+            "mqtt",
+            "MQTT (--mqtt, --mqtt-tls or [mqtt])",
+        ));
+    }
+    Ok(None)
+}
 
 fn fail(e: impl std::fmt::Display) -> Failure {
     Failure::new(exit::MODEM, e.to_string())
@@ -175,6 +205,11 @@ pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
     let shared: Arc<RwLock<Snapshot>> = Arc::new(RwLock::new(
         Snapshot::from_history(&history, now, &SnapshotOptions::default()).map_err(fail)?,
     ));
+    #[cfg(not(feature = "http"))]
+    if w.serve || w.listen.is_some() {
+        return Err(super::needs_feature("http", "--serve/--listen"));
+    }
+    #[cfg(feature = "http")]
     let _server = if w.serve || w.listen.is_some() {
         let addr = w.listen.clone().unwrap_or_else(|| cfg.serve.listen.clone());
         let listener = tokio::net::TcpListener::bind(&addr)
@@ -248,8 +283,10 @@ pub(super) async fn watch(w: WatchArgs) -> Result<u8, Failure> {
 const MQTT_CLOSE_LIMIT: Duration = Duration::from_secs(3);
 
 /// Aborts a spawned task when dropped (the HTTP server ends with `watch`).
+#[cfg(feature = "http")]
 struct AbortOnDrop(tokio::task::JoinHandle<std::io::Result<()>>);
 
+#[cfg(feature = "http")]
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
@@ -262,6 +299,7 @@ fn stats_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(monitor::estimate::SYSFS_NET))
 }
 
+#[cfg(feature = "mqtt")]
 fn mqtt_config(w: &WatchArgs, cfg: &Config) -> Result<Option<MqttConfig>, Failure> {
     let file = cfg.mqtt.as_ref();
     if let Some(m) = file.filter(|m| !m.tls) {
@@ -476,6 +514,9 @@ async fn one_check(
             }
         }
     }
+    #[cfg(not(feature = "mqtt"))]
+    let _ = mqtt;
+    #[cfg(feature = "mqtt")]
     if let Some(q) = mqtt {
         // Never waits: publishing runs beside the checks.
         let p = monitor::Publication {
@@ -712,6 +753,14 @@ pub fn sparkline(v: &[u64]) -> String {
 
 /// `simquota serve`: `/metrics` and the status page from the history store (beside a separate
 /// `watch`, or a cron job running `watch --once`).
+#[cfg(not(feature = "http"))]
+pub(super) async fn serve_cmd(_: ServeArgs) -> Result<u8, Failure> {
+    Err(super::needs_feature("http", "`simquota serve`"))
+}
+
+/// `simquota serve`: `/metrics` and the status page from the history store (beside a separate
+/// `watch`, or a cron job running `watch --once`).
+#[cfg(feature = "http")]
 pub(super) async fn serve_cmd(s: ServeArgs) -> Result<u8, Failure> {
     let cfg = Config::load(s.config.as_deref()).map_err(usage)?;
     let path = history_path(s.history.as_ref(), &cfg);

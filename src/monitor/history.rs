@@ -13,13 +13,20 @@
 //! `~/.local/share/simquota/history.db`, else `/var/lib/simquota/history.db` (see
 //! [`default_path`]).
 
-use std::path::{Path, PathBuf};
+#[cfg(feature = "history")]
+use std::path::Path;
+use std::path::PathBuf;
 
+#[cfg(feature = "history")]
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
-use super::estimate::{counter_delta, Counters};
-use super::{from_sql_u64, to_sql_u64, utc_date, MonitorError, Result, DAY};
+#[cfg(feature = "history")]
+use super::estimate::counter_delta;
+use super::estimate::Counters;
+#[cfg(feature = "history")]
+use super::{from_sql_u64, to_sql_u64, MonitorError, Result};
+use super::{utc_date, DAY};
 use crate::balance::{Date, Reading};
 
 /// File name of the history database inside the data directory.
@@ -28,12 +35,14 @@ pub const FILE_NAME: &str = "history.db";
 /// The newest schema version this build writes.
 pub const SCHEMA_VERSION: i64 = 1;
 
+#[cfg(feature = "history")]
 /// One forward migration: the SQL that takes the schema from `version - 1` to `version`.
 pub(crate) struct Migration {
     pub version: i64,
     pub sql: &'static str,
 }
 
+#[cfg(feature = "history")]
 /// Every migration, oldest first. Append only: a released migration never changes.
 pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
@@ -299,10 +308,12 @@ pub fn default_path() -> PathBuf {
     default_dir().join(FILE_NAME)
 }
 
+#[cfg(feature = "history")]
 /// How long an open waits for another process holding the database (creating or migrating it,
 /// or writing a check).
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+#[cfg(feature = "history")]
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
@@ -310,6 +321,7 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     )
 }
 
+#[cfg(feature = "history")]
 /// The history database.
 #[derive(Debug)]
 pub struct History {
@@ -317,10 +329,12 @@ pub struct History {
     path: PathBuf,
 }
 
+#[cfg(feature = "history")]
 const COLUMNS: &str = "id, time, iccid, imsi, carrier, method, request, success, error, raw, \
      reading_json, remaining_bytes, used_bytes, total_bytes, unlimited, balance_amount, \
      balance_minor, currency, expiry, reset, signal_dbm, iface, rx_bytes, tx_bytes, boot_id";
 
+#[cfg(feature = "history")]
 impl History {
     /// Opens (creating it and its directory if needed) the database at `path`, sets WAL mode
     /// and `synchronous=FULL`, and migrates it to [`SCHEMA_VERSION`].
@@ -670,6 +684,7 @@ pub fn daily_usage_of(series: &[(i64, u64)]) -> Vec<(Date, u64)> {
         .collect()
 }
 
+#[cfg(feature = "history")]
 fn current_version(conn: &Connection) -> rusqlite::Result<i64> {
     let exists: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version')",
@@ -686,6 +701,7 @@ fn current_version(conn: &Connection) -> rusqlite::Result<i64> {
         .unwrap_or(0))
 }
 
+#[cfg(feature = "history")]
 /// Applies every migration newer than the file's version inside one `BEGIN IMMEDIATE`
 /// transaction together with the version bump: the write lock is taken before the version is
 /// read, so two processes creating the same new file never both run a migration ("table
@@ -729,10 +745,12 @@ pub(crate) fn migrate(conn: &Connection, migrations: &[Migration]) -> Result<()>
     Ok(())
 }
 
+#[cfg(feature = "history")]
 fn parse_date(s: Option<String>) -> Option<Date> {
     s.and_then(|s| Date::parse_iso(&s).ok())
 }
 
+#[cfg(feature = "history")]
 fn row_to_record(r: &Row<'_>) -> rusqlite::Result<CheckRecord> {
     let reading_json: Option<String> = r.get(10)?;
     // A reading written by another version that no longer decodes is dropped, not fatal: the
@@ -780,7 +798,7 @@ fn row_to_record(r: &Row<'_>) -> rusqlite::Result<CheckRecord> {
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "history"))]
 mod tests {
     use super::*;
     use crate::monitor::estimate::CounterSample;

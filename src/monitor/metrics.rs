@@ -11,6 +11,8 @@
 //! is the user's explicit choice). Requests are parsed by hand with limits: the request head
 //! is capped at [`MAX_HEAD`] bytes and must arrive within [`HEAD_TIMEOUT`]; anything malformed
 //! gets `400` and the connection is closed. Every response closes the connection.
+// Without the `http` feature the server is not reachable (its commands refuse with exit 2).
+#![cfg_attr(not(feature = "http"), allow(dead_code, unused_imports))]
 
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
@@ -508,6 +510,7 @@ async fn handle(mut stream: TcpStream, source: Arc<dyn StatusSource>) {
 /// Serves `GET /metrics`, `GET /` (the status page) and 404 for anything else, on a listener
 /// the caller bound (see [`default_listen`]). Runs until the task is dropped; failed accepts
 /// (e.g. out of file descriptors) are retried after a short pause.
+#[cfg(feature = "http")]
 pub async fn serve(listener: TcpListener, source: Arc<dyn StatusSource>) -> std::io::Result<()> {
     let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {

@@ -16,17 +16,24 @@
 //! - [`schedule`]: `--every` durations, jitter from a seeded RNG, back-off on failure;
 //! - [`status`]: the per-SIM snapshot that metrics, the page and MQTT render.
 
+// Without the `history` feature only the parts a one-shot check uses remain (the record and
+// forecast types, counters, schedules): everything that reads or writes the SQLite store is out.
+#[cfg(feature = "history")]
 pub mod alerts;
 pub mod estimate;
 pub mod forecast;
 pub mod history;
+#[cfg(feature = "history")]
 pub mod metrics;
+#[cfg(feature = "mqtt")]
 pub mod mqtt;
+#[cfg(feature = "history")]
 pub mod page;
 pub mod schedule;
+#[cfg(feature = "history")]
 pub mod status;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "history"))]
 mod crash_tests;
 
 #[cfg(test)]
@@ -48,19 +55,29 @@ pub(crate) mod test_util {
     }
 }
 
+#[cfg(feature = "history")]
 pub use alerts::{Alert, ExecAction, ExecOutcome, Rule};
 pub use estimate::{CounterSample, Counters, DsFlow, Estimate, Meter};
 pub use forecast::{Forecast, NoForecast, Point};
-pub use history::{CheckRecord, History, KeyNumbers, Method};
-pub use metrics::{default_listen, render_metrics, serve, write_textfile};
+#[cfg(feature = "history")]
+pub use history::History;
+pub use history::{CheckRecord, KeyNumbers, Method};
+#[cfg(feature = "http")]
+pub use metrics::serve;
+#[cfg(feature = "history")]
+pub use metrics::{default_listen, render_metrics, write_textfile};
+#[cfg(feature = "mqtt")]
 pub use mqtt::{Message, MqttConfig, MqttPublisher, MqttQueue, MqttTls, Publication};
+#[cfg(feature = "history")]
 pub use page::render_page;
 pub use schedule::{parse_duration, Rng, Schedule};
+#[cfg(feature = "history")]
 pub use status::{
     ActiveAlert, CounterSource, HistorySource, SimStatus, Snapshot, SnapshotOptions, StatusSource,
 };
 
 /// What [`after_check`] did.
+#[cfg(feature = "history")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckOutcome {
     /// Row id of the recorded check.
@@ -75,6 +92,7 @@ pub struct CheckOutcome {
 /// budget, estimate), evaluate the alert rules, and return what fired. The caller then runs
 /// its actions ([`ExecAction::run`], [`MqttPublisher::publish_alert`]), publishes the status
 /// and writes the textfile — none of which touch the modem.
+#[cfg(feature = "history")]
 pub fn after_check(
     history: &History,
     record: &CheckRecord,
@@ -99,9 +117,11 @@ pub fn after_check(
 #[non_exhaustive]
 pub enum MonitorError {
     /// The history database failed (open, migrate, read or write).
+    #[cfg(feature = "history")]
     #[error("history database: {0}")]
     Db(#[from] rusqlite::Error),
     /// The history database file could not be opened, created or migrated.
+    #[cfg(feature = "history")]
     #[error("history database {}: {source}", path.display())]
     DbFile {
         /// The file.
@@ -148,7 +168,7 @@ impl MonitorError {
 /// Result of the monitor layer.
 pub type Result<T> = std::result::Result<T, MonitorError>;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "history"))]
 mod tests {
     use super::*;
     use crate::balance::Reading;
@@ -241,11 +261,13 @@ pub fn now_unix() -> i64 {
 }
 
 /// `u64` bytes into an SQLite integer (saturating: no real quota reaches 2^63 bytes).
+#[cfg(feature = "history")]
 pub(crate) fn to_sql_u64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
 /// An SQLite integer back into bytes (negative values, which simquota never writes, become 0).
+#[cfg(feature = "history")]
 pub(crate) fn from_sql_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
