@@ -127,13 +127,16 @@ fn one_byte_per_write_still_decodes() {
         let emu = faulty(
             family,
             Scenario::builtin_default(),
-            Faults::seeded(2).byte_by_byte(Duration::from_millis(1)),
+            Faults::seeded(2).byte_by_byte(Duration::from_millis(3)),
         );
         for (code, want) in [("*100#", JA_REPLY), ("*102#", EN_REPLY)] {
             let o = ussd(&emu, code, &["-v"], "bytes");
             assert_reply(&o, want, &format!("{family:?} {code}"));
+            // Proof the fault fired: a normal session arrives in ~25 reads. On a loaded machine
+            // the client may wake late and take a few bytes at once, so the bar is well below
+            // one read per byte (3 ms apart) but far above a normal session.
             let chunks = received(&o).count();
-            assert!(chunks > 100, "{family:?}: only {chunks} reads");
+            assert!(chunks > 60, "{family:?}: only {chunks} reads");
         }
     }
 }
