@@ -480,6 +480,9 @@ mod tests {
         #[test]
         fn prop_ussd_round_trip(chars in proptest::collection::vec(gsm_char(), 0..200)) {
             let text: String = chars.into_iter().collect();
+            // Ends in '@' (septet 0) or CR beside the padding are ambiguous on the wire
+            // (TS 23.038 §6.1.2.3.1); unit tests pin them.
+            proptest::prop_assume!(!text.ends_with(['@', '\r']));
             let packed = encode_ussd_packed(&text).unwrap();
             let d = decode_ussd_packed(&packed);
             proptest::prop_assert_eq!(d.text, text);
