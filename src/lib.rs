@@ -22,6 +22,7 @@ pub mod monitor;
 pub mod output;
 #[doc(hidden)]
 pub mod peers;
+pub mod plan;
 pub mod ports;
 pub mod sms;
 pub mod state;
