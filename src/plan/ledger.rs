@@ -168,8 +168,8 @@ impl Ledger {
         self.points.first().map(|p| p.0)
     }
 
-    /// Thins old points (one per hour beyond two days, none beyond 400 days). The cumulative
-    /// figure at every kept point is unchanged, so totals over whole hours stay exact.
+    /// Thins old points (the first of each hour beyond two days, none beyond 400 days). The
+    /// cumulative figure at every kept point is unchanged, so totals between kept points stay exact.
     pub fn compact(&mut self, now: i64) {
         let fine = now - KEEP_FINE;
         let oldest = now - KEEP_ALL;
@@ -181,11 +181,12 @@ impl Ledger {
             if !last && next_t.is_some_and(|nt| nt < oldest) {
                 continue;
             }
-            if !last && t < fine {
-                // Keep the last point of each hour (and the one before a gap).
-                if next_t.is_some_and(|nt| nt.div_euclid(3600) == t.div_euclid(3600)) {
-                    continue;
-                }
+            // Keep the first point of each hour (a sample on the hour keeps whole hours exact).
+            let same_hour = kept
+                .last()
+                .is_some_and(|&(kt, _)| kt.div_euclid(3600) == t.div_euclid(3600));
+            if !last && t < fine && same_hour {
+                continue;
             }
             kept.push((t, c));
         }
