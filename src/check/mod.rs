@@ -206,7 +206,7 @@ async fn ask<B: Backend>(
         (method, request, answer.text, None, Some(answer.details))
     } else {
         let Some((code, replies)) = ussd_plan(req, profile.as_ref()) else {
-            return no_method(profile.as_ref(), &selection.notes);
+            return no_method(profile.as_ref(), &selection.notes, id.iccid.as_deref());
         };
         let key = style_key(&id);
         let mut styles: BTreeMap<String, RequestStyle> = state.dir.read(USSD_STYLE_FILE);
@@ -496,7 +496,11 @@ fn admit_query(
 }
 
 /// The carrier has no USSD path a modem can use: the other ways, or (no profile) a usage error.
-fn no_method(profile: Option<&Profile>, notes: &[String]) -> Result<Outcome, CheckError> {
+fn no_method(
+    profile: Option<&Profile>,
+    notes: &[String],
+    iccid: Option<&str>,
+) -> Result<Outcome, CheckError> {
     let Some(p) = profile else {
         let mut msg = "this SIM's carrier is not known, so there is no USSD code to ask: pass --ussd CODE (e.g. --ussd '*100#'), or --carrier ID (see `simquota carriers`)".to_string();
         for n in notes {
@@ -521,6 +525,8 @@ fn no_method(profile: Option<&Profile>, notes: &[String]) -> Result<Outcome, Che
             .filter(|m| !matches!(m, Method::Ussd { .. }))
             .cloned()
             .collect(),
+        iccid: iccid.map(str::to_string),
+        estimate: None,
     })))
 }
 

@@ -190,6 +190,13 @@ pub struct NoMethod {
     pub remaining_bytes: Option<u64>,
     /// How else to find out (app, web, SMS, inbox notices).
     pub other_ways: Vec<Method>,
+    /// The SIM's ICCID, when the modem told it (the key of its plan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iccid: Option<String>,
+    /// The plan estimate for this SIM (`simquota plan`), labelled as one: never the carrier's
+    /// figure, which stays `remaining_bytes: null`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<Box<crate::plan::Estimate>>,
 }
 
 /// What a check ended with.

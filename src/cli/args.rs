@@ -69,6 +69,82 @@ pub enum Cmd {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// A data plan per SIM (allowance, reset, packs, anchors): estimates where the carrier
+    /// will not answer.
+    #[command(subcommand)]
+    Plan(PlanCmd),
+}
+
+/// Which SIM a `plan` command is about: `--iccid`, or the SIM in the modem.
+#[derive(Debug, Args, Clone)]
+pub struct SimArgs {
+    /// The SIM's ICCID (default: read it from the SIM in the modem).
+    #[arg(long, value_name = "ICCID")]
+    pub iccid: Option<String>,
+    /// Port, output and emulator options (to read the ICCID).
+    #[command(flatten)]
+    pub port: PortArgs,
+}
+
+/// `simquota plan …`.
+#[derive(Debug, Subcommand)]
+pub enum PlanCmd {
+    /// Set the plan of a SIM (keeps its packs and anchors).
+    Set {
+        /// Data per cycle, e.g. 20GB.
+        #[arg(long, value_name = "SIZE")]
+        allowance: String,
+        /// monthly:DAY[@HOUR] (day 29–31 means the last day in shorter months), weekly:mon[@HOUR],
+        /// rolling:3d or never.
+        #[arg(long, value_name = "CYCLE")]
+        resets: String,
+        /// IANA time zone of the cycle (e.g. Asia/Tokyo) or an offset (+09:00); default the system's.
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+        /// What the carrier does at the cap: throttle:128kbps or cut.
+        #[arg(long, value_name = "WHAT")]
+        at_cap: Option<String>,
+        /// Unused data of a cycle is carried into the next (繰越), expiring at its end.
+        #[arg(long)]
+        carry_over: bool,
+        /// Network interface carrying this SIM's data, counted for the estimate (e.g. wwan0).
+        #[arg(long, value_name = "IFACE")]
+        interface: Option<String>,
+        /// Which SIM.
+        #[command(flatten)]
+        sim: SimArgs,
+    },
+    /// Show the plan and its estimate now.
+    Show {
+        /// Which SIM.
+        #[command(flatten)]
+        sim: SimArgs,
+    },
+    /// Add an add-on pack (povo topping, 追加チャージ, 追加クーポン).
+    AddPack {
+        /// Its size, e.g. 3GB.
+        size: String,
+        /// When it expires, from now: 30d, 12h, 2w (default: never).
+        #[arg(long, value_name = "DURATION")]
+        expires: Option<String>,
+        /// Which SIM.
+        #[command(flatten)]
+        sim: SimArgs,
+    },
+    /// Record what the carrier's app or web page shows now as remaining (an anchor).
+    Anchor {
+        /// Remaining data, e.g. 12.5GB.
+        remaining: String,
+        /// Which SIM.
+        #[command(flatten)]
+        sim: SimArgs,
+    },
+    /// Remove the plan of a SIM.
+    Clear {
+        /// Which SIM.
+        #[command(flatten)]
+        sim: SimArgs,
+    },
 }
 
 /// `simquota sms …`.
@@ -368,6 +444,13 @@ pub struct ParseArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Store the remaining figure read from TEXT as an anchor of a SIM's plan (`--iccid`, or
+    /// the only SIM with a plan).
+    #[arg(long)]
+    pub anchor: bool,
+    /// The SIM whose plan gets the anchor.
+    #[arg(long, value_name = "ICCID", requires = "anchor")]
+    pub iccid: Option<String>,
     /// Format and threshold.
     #[command(flatten)]
     pub report: ReportArgs,

@@ -8,6 +8,7 @@ pub mod args;
 mod docs;
 #[cfg(feature = "mm")]
 mod mm;
+mod plan;
 mod render;
 mod sms;
 #[cfg(feature = "history")]
@@ -284,6 +285,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Cmd::Sms(c) => sms::run(c).await,
         Cmd::Completions { shell } => docs::completions(shell, &mut std::io::stdout().lock()),
         Cmd::Man { dir } => docs::man(dir.as_deref(), &mut std::io::stdout().lock()),
+        Cmd::Plan(c) => plan::run(c).await,
         Cmd::Ports { no_probe } => {
             let opts = crate::ports::DiscoverOptions {
                 probe: !no_probe,
@@ -489,11 +491,33 @@ async fn balance(a: args::BalanceArgs) -> Result<u8, Failure> {
                     }
                     r.forecast = Some(st.forecast);
                 }
+                // A carrier figure of a SIM with a plan becomes an anchor of that plan.
+                if let (Some(rem), Some(iccid)) = (
+                    r.remaining_bytes,
+                    r.modem.as_ref().and_then(|m| m.iccid.as_deref()),
+                ) {
+                    let source = if r.method == MethodUsed::Inbox {
+                        crate::plan::AnchorSource::Inbox
+                    } else {
+                        crate::plan::AnchorSource::Carrier
+                    };
+                    let notes = plan::anchor_reading(iccid, rem, source, a.port.simulate);
+                    if let Some(notes) = notes.filter(|_| !json_flag) {
+                        eprintln!("simquota: plan anchor stored for SIM {iccid}");
+                        print_notes(&notes);
+                    }
+                }
                 let code = emit(&a.report, json_flag, &r, &human)?;
                 let _ = std::io::Write::flush(&mut std::io::stdout());
                 Ok(code)
             }
-            Outcome::NoMethod(n) => Ok(render_no_method(n, json_flag)),
+            Outcome::NoMethod(n) => {
+                let mut n = (**n).clone();
+                if plan::attach_estimate(&mut n, a.port.simulate).is_some() {
+                    return estimate_out(&a.report, json_flag, &n);
+                }
+                Ok(render_no_method(&n, json_flag))
+            }
         }
     })
     .await;
@@ -772,7 +796,60 @@ fn parse_cmd(a: args::ParseArgs) -> Result<u8, Failure> {
         today,
         opts.base(),
     );
+    if a.anchor {
+        plan::parse_anchor(a.iccid.as_deref(), doc.remaining_bytes)?;
+    }
     emit(&a.report, a.json, &doc, &human)
+}
+
+/// `balance` on an app-only SIM with a plan: the estimate (labelled), then the carrier's
+/// official way to check. Exit code as for a reading: 4 below `--warn-below`, else 0.
+fn estimate_out(report: &args::ReportArgs, json_flag: bool, n: &NoMethod) -> Result<u8, Failure> {
+    let Some(e) = n.estimate.as_deref() else {
+        return Ok(render_no_method(n, json_flag));
+    };
+    let threshold = report
+        .warn_below
+        .as_deref()
+        .map(parse_threshold)
+        .transpose()
+        .map_err(|e| Failure::new(exit::USAGE, e))?;
+    let is_below = threshold.map(|t| match t {
+        Threshold::Bytes(b) => e.remaining_bytes < b,
+        Threshold::Percent(p) => {
+            e.total_bytes > 0 && (e.remaining_bytes as f64) * 100.0 / (e.total_bytes as f64) < p
+        }
+    });
+    let format = if json_flag {
+        args::Format::Json
+    } else {
+        report.format
+    };
+    match format {
+        args::Format::Json => {
+            render_no_method(n, true);
+        }
+        args::Format::Prometheus => print!("{}", plan::prometheus(n, e)),
+        args::Format::Human => {
+            print!(
+                "{}",
+                render::safe(&plan::estimate_lines(e, crate::monitor::now_unix()))
+            );
+            if is_below == Some(true) {
+                println!(
+                    "Below the warning threshold ({}), by the estimate.",
+                    report.warn_below.as_deref().unwrap_or("")
+                );
+            }
+            println!("The carrier's own figure:");
+            render_no_method(n, false);
+        }
+    }
+    Ok(if is_below == Some(true) {
+        exit::BELOW_THRESHOLD
+    } else {
+        exit::OK
+    })
 }
 
 /// The carrier has no USSD path the tool can use: say so and where to look instead

@@ -107,6 +107,8 @@ pub struct Estimate {
     pub daily_budget_bytes: Option<u64>,
     /// Days until the reset.
     pub days_to_reset: Option<f64>,
+    /// The plan's time zone as written (absent: the system's).
+    pub zone: Option<String>,
     /// What to know about this estimate.
     pub notes: Vec<String>,
 }
@@ -345,6 +347,7 @@ pub fn estimate(plan: &Plan, ledger: &Ledger, now: i64, tz: &TimeZone) -> Result
         correction_factor: factor,
         daily_budget_bytes: daily,
         days_to_reset: days,
+        zone: plan.tz.clone(),
         notes,
     })
 }

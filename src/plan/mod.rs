@@ -87,7 +87,7 @@ impl From<Size> for String {
             (1 << 10, "KB"),
         ];
         for (m, name) in UNITS {
-            if s.0 >= m && s.0 % m == 0 {
+            if s.0 >= m && s.0.is_multiple_of(m) {
                 return format!("{}{name}", s.0 / m);
             }
         }

@@ -156,13 +156,16 @@ pub fn add_anchor(
     let tz = super::cycle::zone(plan.tz.as_deref())?;
     let mut notes = Vec::new();
     let before = super::estimate(plan, ledger, at, &tz).ok();
-    let drift = before
-        .as_ref()
-        .filter(|_| plan.last_anchor(at).is_some() || ledger.since().is_some())
-        .map(|e| {
-            i64::try_from(e.remaining_bytes).unwrap_or(i64::MAX)
-                - i64::try_from(remaining).unwrap_or(i64::MAX)
-        });
+    // A drift only means something when the estimate rested on an earlier anchor, or on
+    // counting that covers the whole cycle.
+    let grounded = |e: &&super::Estimate| {
+        e.counted_since_anchor_bytes.is_some()
+            || matches!((ledger.since(), e.cycle_start_unix), (Some(s), Some(c)) if s <= c)
+    };
+    let drift = before.as_ref().filter(grounded).map(|e| {
+        i64::try_from(e.remaining_bytes).unwrap_or(i64::MAX)
+            - i64::try_from(remaining).unwrap_or(i64::MAX)
+    });
     if let Some(e) = &before {
         if remaining > e.total_bytes {
             notes.push(format!(
@@ -258,4 +261,89 @@ pub fn sample(
         .map_err(|e| format!("interface {iface}: {e} — nothing counted this time"))?;
     let boot = crate::monitor::estimate::boot_id();
     Ok(ledger.observe(now, iface, s, boot.as_deref()))
+}
+
+/// Counts `plan`'s interface into `counts` at `now`; returns notes for people.
+fn count(plan: &Plan, counts: &mut Counts, now: i64) -> Vec<String> {
+    let mut notes = Vec::new();
+    if plan.interface.is_none() {
+        return notes;
+    }
+    let ledger = counts.sims.entry(plan.iccid.clone()).or_default();
+    match sample(plan, ledger, &sysfs_root(), now) {
+        Ok(super::ObserveNote::Started) => notes.push(format!(
+            "counting starts now on {}",
+            plan.interface.as_deref().unwrap_or("?")
+        )),
+        Ok(super::ObserveNote::ClockImplausible(n)) => {
+            notes.push(format!(
+            "the clock says {}: {} held until the clock is set (nothing is recorded before 2024)",
+            jiff::Timestamp::from_second(now).map(|t| t.to_string()).unwrap_or_default(),
+            crate::balance::format_bytes(n, 1024)
+        ))
+        }
+        Ok(super::ObserveNote::ClockBackwards(n)) => notes.push(format!(
+            "the clock went backwards: {} booked at the last known time",
+            crate::balance::format_bytes(n, 1024)
+        )),
+        Ok(super::ObserveNote::Counted(_)) => {}
+        Err(e) => notes.push(e),
+    }
+    notes
+}
+
+/// For `balance` on a SIM with a plan: counts its interface (the counts are written), then
+/// estimates. `None` when `iccid` has no plan.
+pub fn live_estimate(
+    plans_path: &Path,
+    state: &StateDir,
+    iccid: &str,
+    now: i64,
+) -> Result<Option<(super::Estimate, Vec<String>)>> {
+    let plans = Plans::load(plans_path)?;
+    let Some(plan) = plans.get(iccid) else {
+        return Ok(None);
+    };
+    let tz = super::cycle::zone(plan.tz.as_deref())?;
+    let mut counts = Counts::load(state)?;
+    let mut notes = count(plan, &mut counts, now);
+    if plan.interface.is_some() {
+        if let Err(e) = counts.save(state, now) {
+            notes.push(e.to_string());
+        }
+    }
+    let ledger = counts.sims.get(iccid).cloned().unwrap_or_default();
+    let mut e = super::estimate(plan, &ledger, now, &tz)?;
+    e.notes.extend(notes.iter().cloned());
+    Ok(Some((e, notes)))
+}
+
+/// A remaining figure for `iccid` becomes an anchor of its plan (counting its interface first,
+/// so the anchor's moment is exact). `None` when `iccid` has no plan.
+pub fn record_anchor(
+    plans_path: &Path,
+    state: &StateDir,
+    iccid: &str,
+    remaining: u64,
+    source: AnchorSource,
+    now: i64,
+) -> Result<Option<Vec<String>>> {
+    if Plans::load(plans_path)?.get(iccid).is_none() {
+        return Ok(None);
+    }
+    let mut counts = Counts::load(state)?;
+    Plans::update(plans_path, |plans| {
+        let Some(plan) = plans.get_mut(iccid) else {
+            return Ok(None);
+        };
+        let mut notes = count(plan, &mut counts, now);
+        if plan.interface.is_some() {
+            if let Err(e) = counts.save(state, now) {
+                notes.push(e.to_string());
+            }
+        }
+        let ledger = counts.sims.get(iccid).cloned().unwrap_or_default();
+        notes.extend(add_anchor(plan, &ledger, remaining, source, now)?);
+        Ok(Some(notes))
+    })
 }

@@ -9,6 +9,7 @@ mod e2e_daemons;
 mod e2e_errors;
 mod e2e_faults;
 mod e2e_mm;
+mod e2e_plan;
 mod e2e_ports;
 mod e2e_promises;
 mod e2e_report;

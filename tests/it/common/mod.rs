@@ -24,6 +24,7 @@ pub fn run(args: &[&str], state: &Path) -> Output {
     Command::new(bin())
         .args(args)
         .env("SIMQUOTA_STATE_DIR", state)
+        .env("SIMQUOTA_PLANS", state.join("plans.toml"))
         .env_remove("SIMQUOTA_PORT")
         .output()
         .expect("the simquota binary runs")
