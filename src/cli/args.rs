@@ -86,6 +86,19 @@ pub struct SimArgs {
     pub port: PortArgs,
 }
 
+impl PlanCmd {
+    /// Which SIM the command is about.
+    pub fn sim(&self) -> &SimArgs {
+        match self {
+            PlanCmd::Set { sim, .. }
+            | PlanCmd::Show { sim }
+            | PlanCmd::AddPack { sim, .. }
+            | PlanCmd::Anchor { sim, .. }
+            | PlanCmd::Clear { sim } => sim,
+        }
+    }
+}
+
 /// `simquota plan …`.
 #[derive(Debug, Subcommand)]
 pub enum PlanCmd {

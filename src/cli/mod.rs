@@ -157,6 +157,7 @@ fn wants_json(cmd: &Cmd) -> bool {
         | Cmd::Sms(SmsCmd::List { port, .. })
         | Cmd::Sms(SmsCmd::Read { port, .. })
         | Cmd::Sms(SmsCmd::Delete { port, .. }) => port.json,
+        Cmd::Plan(c) => c.sim().port.json,
         Cmd::Emulate(_) | Cmd::Watch(_) | Cmd::Serve(_) | Cmd::Ports { .. } => false,
         Cmd::Completions { .. } | Cmd::Man { .. } => false,
     }

@@ -175,8 +175,12 @@ fn show(path: &Path, id: &str, now: i64, json: bool, simulate: bool) -> Result<u
         .map_err(plan_err)?
         .ok_or_else(|| usage(no_plan(id)))?;
     if json {
-        let v = serde_json::json!({ "schema_version": 1, "plan": p, "estimate": e });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        let doc = PlanShow {
+            schema_version: 1,
+            plan: p,
+            estimate: &e,
+        };
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         return Ok(exit::OK);
     }
     println!("SIM {id}: {}", e.plan);
@@ -217,6 +221,14 @@ fn show(path: &Path, id: &str, now: i64, json: bool, simulate: bool) -> Result<u
     }
     print!("{}", render::safe(&estimate_lines(&e, now)));
     Ok(exit::OK)
+}
+
+/// `plan … --json`: the plan as stored and its estimate now.
+#[derive(serde::Serialize)]
+struct PlanShow<'a> {
+    schema_version: u32,
+    plan: &'a Plan,
+    estimate: &'a Estimate,
 }
 
 fn fmt_time(t: i64) -> String {

@@ -24,7 +24,7 @@ use super::ledger::Ledger;
 use super::{Anchor, Plan, Result};
 
 /// What a bucket is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum BucketKind {
     /// Carried over from the previous cycle (繰越).
@@ -38,7 +38,7 @@ pub enum BucketKind {
 }
 
 /// One bucket of data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Bucket {
     /// What it is.
     pub kind: BucketKind,
@@ -54,7 +54,7 @@ pub struct Bucket {
 }
 
 /// The last anchor, for display.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AnchorInfo {
     /// When (RFC 3339).
     pub at: String,
@@ -67,7 +67,7 @@ pub struct AnchorInfo {
 }
 
 /// An estimate of remaining data, labelled as one.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Estimate {
     /// Always `"estimate"`: never the carrier's figure.
     pub label: String,

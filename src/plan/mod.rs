@@ -235,7 +235,7 @@ pub struct Pack {
 }
 
 /// Where an anchor's figure came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AnchorSource {
     /// Typed by the user (`plan anchor 12.5GB`: "what My docomo shows now").
