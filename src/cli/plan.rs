@@ -40,13 +40,26 @@ async fn iccid(sim: &SimArgs) -> Result<String, Failure> {
     }
     let mut port = sim.port.clone();
     port.check_ready = false;
-    let id = if let Some(modem) = super::mm::choose(&port).await? {
-        crate::mm::identity(&modem).await?
-    } else {
-        let mut s = super::open(&port).await?;
-        let id = s.modem.identify().await;
-        super::finish(s).await?;
-        id?
+    // Through ModemManager when it owns the modem (a build without `mm`: the AT port only;
+    // `modem_choice` refuses `--backend modemmanager` there, naming the feature).
+    #[cfg(feature = "mm")]
+    let through_mm = match super::mm::choose(&port).await? {
+        Some(modem) => Some(crate::mm::identity(&modem).await?),
+        None => None,
+    };
+    #[cfg(not(feature = "mm"))]
+    let through_mm: Option<crate::modem::Identity> = {
+        super::modem_choice(&port)?;
+        None
+    };
+    let id = match through_mm {
+        Some(id) => id,
+        None => {
+            let mut s = super::open(&port).await?;
+            let id = s.modem.identify().await;
+            super::finish(s).await?;
+            id?
+        }
     };
     id.iccid.ok_or_else(|| {
         Failure::new(

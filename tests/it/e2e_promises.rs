@@ -934,7 +934,9 @@ fn the_service_units_allow_the_restore_before_killing() {
             .unwrap_or_else(|| panic!("{unit} sets no TimeoutStopSec"));
         assert!(t > limit, "{unit}: TimeoutStopSec={t} is not above {limit}");
     }
-    let init = std::fs::read_to_string(root().join("packaging/openwrt/simquota/files/simquota.init")).unwrap();
+    let init =
+        std::fs::read_to_string(root().join("packaging/openwrt/simquota/files/simquota.init"))
+            .unwrap();
     let t: u64 = init
         .lines()
         .find_map(|l| l.trim().strip_prefix("procd_set_param term_timeout "))
