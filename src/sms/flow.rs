@@ -857,6 +857,20 @@ impl SmsSession {
         storage: &str,
         index: u32,
     ) -> Result<Option<StoredPart>, SmsError> {
+        Ok(self.read_one(modem, storage, index, true).await?.0)
+    }
+
+    /// Reads `storage:index`: with `AT+CMGR=<i>,1` (no status change) while the modem takes
+    /// it, else plainly. Returns the part and whether the plain read was used (an unread
+    /// message is then read). `empty_is_none`: an invalid-index answer to the quiet read means
+    /// an empty slot rather than a modem without the quiet form.
+    async fn read_one(
+        &mut self,
+        modem: &mut Modem,
+        storage: &str,
+        index: u32,
+        empty_is_none: bool,
+    ) -> Result<(Option<StoredPart>, bool), SmsError> {
         self.select(modem, storage).await?;
         if self.no_status_change != Some(false) {
             let r = modem
@@ -864,13 +878,14 @@ impl SmsSession {
                 .await?;
             if r.is_ok() {
                 self.no_status_change = Some(true);
-                return Ok(self
+                let part = self
                     .parse(&r.lines, storage, Some(index))
                     .into_iter()
-                    .next());
+                    .next();
+                return Ok((part, false));
             }
-            if r.result == FinalResult::CmsError(CmsError::InvalidMemoryIndex) {
-                return Ok(None); // an empty slot
+            if empty_is_none && r.result == FinalResult::CmsError(CmsError::InvalidMemoryIndex) {
+                return Ok((None, false)); // an empty slot
             }
             self.no_status_change = Some(false);
         }
@@ -878,12 +893,13 @@ impl SmsSession {
             .command(Command::new(format!("AT+CMGR={index}")))
             .await?;
         if !r.is_ok() {
-            return Ok(None);
+            return Ok((None, true));
         }
-        Ok(self
+        let part = self
             .parse(&r.lines, storage, Some(index))
             .into_iter()
-            .next())
+            .next();
+        Ok((part, true))
     }
 
     /// How many SMS sending `text` to `number` takes (what the spend guard must count):
@@ -1036,34 +1052,11 @@ impl SmsSession {
         storage: &str,
         index: u32,
     ) -> Result<Option<StoredPart>, SmsError> {
-        self.select(modem, storage).await?;
-        if self.no_status_change != Some(false) {
-            let r = modem
-                .command(Command::new(format!("AT+CMGR={index},1")))
-                .await?;
-            if r.is_ok() {
-                self.no_status_change = Some(true);
-                return Ok(self
-                    .parse(&r.lines, storage, Some(index))
-                    .into_iter()
-                    .next());
-            }
-            self.no_status_change = Some(false);
-        }
-        // No way to look without reading: the message becomes read. Say which, and from whom.
-        let r = modem
-            .command(Command::new(format!("AT+CMGR={index}")))
-            .await?;
-        if !r.is_ok() {
-            return Ok(None);
-        }
-        let part = self
-            .parse(&r.lines, storage, Some(index))
-            .into_iter()
-            .next();
+        let (part, plain) = self.read_one(modem, storage, index, false).await?;
+        // No way to look without reading: the message became read. Say which, and from whom.
         if let Some(p) = part
             .as_ref()
-            .filter(|p| p.status == Some(MessageStatus::ReceivedUnread))
+            .filter(|p| plain && p.status == Some(MessageStatus::ReceivedUnread))
         {
             self.note_marked_read(p);
         }
